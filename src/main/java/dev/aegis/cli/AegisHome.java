@@ -1,0 +1,16 @@
+package dev.aegis.cli;
+
+import java.nio.file.Path;
+
+/** Where Aegis keeps its state: {@code $AEGIS_HOME}, default {@code ~/.aegis}. */
+final class AegisHome {
+  private AegisHome() {}
+
+  static Path resolve() {
+    String env = System.getenv("AEGIS_HOME");
+    if (env != null && !env.isBlank()) {
+      return Path.of(env);
+    }
+    return Path.of(System.getProperty("user.home"), ".aegis");
+  }
+}

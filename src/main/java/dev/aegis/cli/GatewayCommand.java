@@ -1,0 +1,128 @@
+package dev.aegis.cli;
+
+import dev.aegis.chain.ExchangeLog;
+import dev.aegis.config.ConfigException;
+import dev.aegis.config.ConfigLoader;
+import dev.aegis.gateway.Gateway;
+import dev.aegis.gateway.GatewayLog;
+import dev.aegis.transport.stdio.StdioServer;
+import java.io.FileOutputStream;
+import java.io.FileDescriptor;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code aegis gateway}: serves one MCP endpoint in front of the configured servers, over stdio (for hosts that
+ * launch it as a command) or Streamable HTTP ({@code --listen}).
+ */
+@Command(name = "gateway", mixinStandardHelpOptions = true,
+    description = "Serve MCP in front of the configured servers: over stdio, or over Streamable HTTP with --listen.")
+final class GatewayCommand implements Callable<Integer> {
+
+  @Option(names = "--config", paramLabel = "FILE",
+      description = "Aegis YAML, or a client's mcpServers JSON (default: $AEGIS_HOME/aegis.yaml).")
+  Path config;
+
+  @Option(names = "--listen", paramLabel = "HOST:PORT",
+      description = "Serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio (e.g. 127.0.0.1:8750).")
+  String listen;
+
+  @Option(names = "--stdio", description = "Also serve stdio when --listen is given.")
+  boolean stdio;
+
+  @Option(names = "--debug", description = "Log more.")
+  boolean debug;
+
+  @Override
+  public Integer call() throws Exception {
+    // stdout carries protocol; everything human goes to stderr
+    PrintStream err = System.err;
+    OutputStream protocolOut = new FileOutputStream(FileDescriptor.out);
+    System.setOut(err);
+    GatewayLog log = new GatewayLog(err, debug);
+    Path home = AegisHome.resolve();
+    Path file = config != null ? config : home.resolve("aegis.yaml");
+    if (!Files.exists(file)) {
+      err.println("aegis: no configuration at " + file + " (give --config FILE; see docs/configuration.md)");
+      return 2;
+    }
+    ConfigLoader.Loaded loaded;
+    try {
+      loaded = ConfigLoader.load(file);
+    } catch (ConfigException e) {
+      e.errors().forEach(line -> err.println("aegis: " + line));
+      return 2;
+    }
+    loaded.warnings().forEach(log::warn);
+    InetSocketAddress bind = null;
+    if (listen != null) {
+      bind = parseListen(listen);
+      if (bind == null) {
+        err.println("aegis: --listen must be HOST:PORT, e.g. 127.0.0.1:8750; was '" + listen + "'");
+        return 2;
+      }
+    }
+    ExchangeLog exchanges;
+    try {
+      exchanges = ExchangeLog.open(home.resolve("logs").resolve("exchanges.jsonl"));
+    } catch (IOException e) {
+      err.println("aegis: cannot write the exchange log under " + home + ": " + e.getMessage()
+          + " (set AEGIS_HOME to a writable folder)");
+      return 2;
+    }
+    Gateway gateway = new Gateway(loaded.config(), List.of(), exchanges, log);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      gateway.close();
+      exchanges.close();
+    }, "aegis-shutdown"));
+    log.info("aegis " + Gateway.VERSION + " with " + loaded.config().servers().size() + " server(s) from " + file
+        + "; state in " + home);
+    if (bind != null) {
+      Object server = HttpServe.start(bind, gateway, loaded.config().allowedOrigins(), log);
+      if (!bind.getAddress().isLoopbackAddress()) {
+        log.warn("listening on " + bind + ", which is reachable from other machines: anyone who can reach it can"
+            + " use every configured server");
+      }
+      if (stdio) {
+        new StdioServer(System.in, protocolOut, gateway.codec(), gateway, log::warn).run();
+        return 0;
+      }
+      new CountDownLatch(1).await();
+      return server == null ? 1 : 0;
+    }
+    new StdioServer(System.in, protocolOut, gateway.codec(), gateway, log::warn).run();
+    gateway.close();
+    exchanges.close();
+    return 0;
+  }
+
+  static InetSocketAddress parseListen(String value) {
+    int colon = value.lastIndexOf(':');
+    if (colon <= 0 || colon == value.length() - 1) {
+      return null;
+    }
+    String host = value.substring(0, colon);
+    if (host.startsWith("[") && host.endsWith("]")) {
+      host = host.substring(1, host.length() - 1);
+    }
+    try {
+      int port = Integer.parseInt(value.substring(colon + 1));
+      if (port < 0 || port > 65535) {
+        return null;
+      }
+      return new InetSocketAddress(InetAddress.getByName(host), port);
+    } catch (NumberFormatException | IOException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,378 @@
+package dev.aegis.config;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+import tools.jackson.core.TokenStreamLocation;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.dataformat.yaml.YAMLMapper;
+
+/**
+ * Reads a gateway configuration: Aegis's YAML, or the {@code mcpServers} / {@code servers} JSON that Claude Desktop,
+ * Cursor and VS Code use (JSON is YAML, so one parser reads both). Validation and defaults live here and nowhere
+ * else. Every problem is collected and reported as {@code file:line:col: message}; unknown keys are warnings, since
+ * client files carry keys of their own.
+ *
+ * <pre>{@code
+ * servers:
+ *   everything:
+ *     command: npx
+ *     args: ["-y", "@modelcontextprotocol/server-everything"]
+ *   remote:
+ *     url: https://mcp.example.com/mcp
+ *     headers: { Authorization: "Bearer ..." }
+ *     prefix: rem
+ * gateway:
+ *   maxMessageBytes: 4194304
+ *   requestTimeout: 120s
+ * }</pre>
+ */
+public final class ConfigLoader {
+  private static final Set<String> SERVER_KEYS = Set.of("command", "args", "env", "cwd", "url", "headers", "type",
+      "prefix", "disabled");
+  private static final Set<String> GATEWAY_KEYS = Set.of("maxMessageBytes", "requestTimeout", "startupTimeout",
+      "maxRestartBackoff", "allowedOrigins", "pageSize");
+  private static final Set<String> TOP_KEYS = Set.of("servers", "mcpServers", "gateway", "inputs");
+
+  private final String file;
+  private final Map<String, TokenStreamLocation> locations;
+  private final List<String> errors = new ArrayList<>();
+  private final List<String> warnings = new ArrayList<>();
+
+  private ConfigLoader(String file, Map<String, TokenStreamLocation> locations) {
+    this.file = file;
+    this.locations = locations;
+  }
+
+  /** The configuration plus warnings worth showing (unknown keys, disabled servers). */
+  public record Loaded(GatewayConfig config, List<String> warnings) {}
+
+  public static Loaded load(Path path) throws ConfigException {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(path);
+    } catch (IOException e) {
+      throw new ConfigException(List.of(path + ": cannot read: " + e.getMessage()));
+    }
+    return parse(path.toString(), bytes);
+  }
+
+  public static Loaded parse(String file, byte[] bytes) throws ConfigException {
+    YAMLMapper mapper = new YAMLMapper();
+    JsonNode root;
+    Map<String, TokenStreamLocation> locations = new HashMap<>();
+    try (JsonParser p = mapper.createParser(bytes)) {
+      JsonToken t;
+      while ((t = p.nextToken()) != null) {
+        if (t != JsonToken.END_OBJECT && t != JsonToken.END_ARRAY) {
+          locations.putIfAbsent(p.streamReadContext().pathAsPointer().toString(), p.currentTokenLocation());
+        }
+      }
+      root = mapper.readTree(bytes);
+    } catch (JacksonException e) {
+      TokenStreamLocation at = e.getLocation();
+      String where = at == null ? file : file + ":" + at.getLineNr() + ":" + at.getColumnNr();
+      throw new ConfigException(List.of(where + ": not valid YAML or JSON: " + e.getOriginalMessage()));
+    }
+    ConfigLoader loader = new ConfigLoader(file, locations);
+    GatewayConfig config = loader.read(root);
+    if (!loader.errors.isEmpty()) {
+      throw new ConfigException(loader.errors);
+    }
+    return new Loaded(config, List.copyOf(loader.warnings));
+  }
+
+  private GatewayConfig read(JsonNode root) {
+    if (root == null || !root.isObject()) {
+      error("", "the configuration must be a mapping with a 'servers' (or 'mcpServers') section");
+      return null;
+    }
+    for (String key : root.propertyNames()) {
+      if (!TOP_KEYS.contains(key)) {
+        warn("/" + key, "unknown key '" + key + "' ignored");
+      }
+    }
+    String section = root.has("mcpServers") ? "mcpServers" : "servers";
+    if (root.has("mcpServers") && root.has("servers")) {
+      error("/servers", "give either 'servers' or 'mcpServers', not both");
+    }
+    JsonNode serversNode = root.get(section);
+    List<ServerConfig> servers = new ArrayList<>();
+    if (serversNode == null || !serversNode.isObject()) {
+      error(serversNode == null ? "" : "/" + section, "'" + section + "' must be a mapping of server name to server");
+    } else {
+      Map<String, String> prefixes = new HashMap<>();
+      for (Map.Entry<String, JsonNode> e : serversNode.properties()) {
+        String at = "/" + section + "/" + escape(e.getKey());
+        ServerConfig s = server(e.getKey(), e.getValue(), at);
+        if (s == null) {
+          continue;
+        }
+        if (!s.prefix().isEmpty()) {
+          String other = prefixes.putIfAbsent(s.prefix().toLowerCase(Locale.ROOT), s.name());
+          if (other != null) {
+            error(at, "server '" + s.name() + "' has the namespace prefix '" + s.prefix() + "' that server '" + other
+                + "' already uses; give one of them another 'prefix'");
+          }
+        }
+        servers.add(s);
+      }
+    }
+    JsonNode g = root.path("gateway");
+    if (!g.isMissingNode() && !g.isObject()) {
+      error("/gateway", "'gateway' must be a mapping");
+      g = tools.jackson.databind.node.MissingNode.getInstance();
+    }
+    for (String key : g.propertyNames()) {
+      if (!GATEWAY_KEYS.contains(key)) {
+        warn("/gateway/" + key, "unknown gateway setting '" + key + "' ignored");
+      }
+    }
+    int maxBytes = intSetting(g, "maxMessageBytes", GatewayConfig.DEFAULT_MAX_MESSAGE_BYTES, 1024, 256 * 1024 * 1024);
+    Duration requestTimeout = duration(g, "requestTimeout", Duration.ofSeconds(120));
+    Duration startupTimeout = duration(g, "startupTimeout", Duration.ofSeconds(30));
+    Duration backoff = duration(g, "maxRestartBackoff", Duration.ofSeconds(30));
+    int pageSize = intSetting(g, "pageSize", 0, 0, 100_000);
+    List<String> origins = new ArrayList<>();
+    JsonNode o = g.path("allowedOrigins");
+    if (o.isArray()) {
+      for (int i = 0; i < o.size(); i++) {
+        if (o.get(i).isString()) {
+          origins.add(o.get(i).stringValue());
+        } else {
+          error("/gateway/allowedOrigins/" + i, "an origin must be a string like https://app.example.com");
+        }
+      }
+    } else if (!o.isMissingNode()) {
+      error("/gateway/allowedOrigins", "'allowedOrigins' must be a list of strings");
+    }
+    if (!errors.isEmpty()) {
+      return null;
+    }
+    return new GatewayConfig(servers, maxBytes, requestTimeout, startupTimeout, backoff, origins, pageSize);
+  }
+
+  private ServerConfig server(String name, JsonNode node, String at) {
+    if (!node.isObject()) {
+      error(at, "server '" + name + "' must be a mapping with 'command' or 'url'");
+      return null;
+    }
+    for (String key : node.propertyNames()) {
+      if (!SERVER_KEYS.contains(key)) {
+        warn(at + "/" + key, "unknown key '" + key + "' of server '" + name + "' ignored");
+      }
+    }
+    if (node.path("disabled").asBoolean(false)) {
+      warn(at, "server '" + name + "' is disabled and will not be started");
+      return null;
+    }
+    if (name.isBlank()) {
+      error(at, "a server name must not be blank");
+      return null;
+    }
+    String prefix = prefix(name, node.get("prefix"), at);
+    boolean hasCommand = node.has("command");
+    boolean hasUrl = node.has("url");
+    String type = node.path("type").asString("");
+    if (hasCommand == hasUrl) {
+      error(at, "server '" + name + "' needs exactly one of 'command' (a local process) and 'url' (a remote server)");
+      return null;
+    }
+    if (hasCommand) {
+      if (!type.isEmpty() && !type.equals("stdio")) {
+        error(at + "/type", "server '" + name + "' has a 'command', so its type must be 'stdio', not '" + type + "'");
+      }
+      String command = string(node, "command", at);
+      List<String> line = new ArrayList<>();
+      if (command != null) {
+        line.add(command);
+      }
+      JsonNode args = node.path("args");
+      if (args.isArray()) {
+        for (int i = 0; i < args.size(); i++) {
+          JsonNode a = args.get(i);
+          if (a.isString() || a.isNumber() || a.isBoolean()) {
+            line.add(a.asString());
+          } else {
+            error(at + "/args/" + i, "each argument must be a string");
+          }
+        }
+      } else if (!args.isMissingNode()) {
+        error(at + "/args", "'args' must be a list of strings");
+      }
+      Map<String, String> env = stringMap(node, "env", at);
+      String cwd = node.has("cwd") ? string(node, "cwd", at) : null;
+      if (command == null || command.isBlank()) {
+        error(at + "/command", "'command' must be a non-empty string");
+        return null;
+      }
+      return new ServerConfig(name, prefix, new ServerConfig.Stdio(line, env, cwd));
+    }
+    if (!type.isEmpty() && !Set.of("http", "streamable-http", "streamableHttp", "sse").contains(type)) {
+      error(at + "/type", "server '" + name + "' has a 'url', so its type must be 'http' or 'sse', not '" + type + "'");
+    }
+    String url = string(node, "url", at);
+    Map<String, String> headers = stringMap(node, "headers", at);
+    if (url == null) {
+      return null;
+    }
+    try {
+      URI uri = new URI(url);
+      String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+      if (!scheme.equals("http") && !scheme.equals("https") || uri.getHost() == null) {
+        error(at + "/url", "'url' must be an http:// or https:// address with a host, was '" + url + "'");
+        return null;
+      }
+      return new ServerConfig(name, prefix, new ServerConfig.Http(uri, headers));
+    } catch (URISyntaxException e) {
+      error(at + "/url", "'url' is not a valid URL: " + e.getMessage());
+      return null;
+    }
+  }
+
+  private String prefix(String name, JsonNode node, String at) {
+    if (node == null || node.isNull()) {
+      String derived = sanitizePrefix(name);
+      if (derived.isEmpty()) {
+        error(at, "server name '" + name + "' has no letters or digits to make a prefix from; set 'prefix'");
+      }
+      return derived;
+    }
+    if (node.isBoolean()) {
+      return node.booleanValue() ? sanitizePrefix(name) : "";
+    }
+    if (!node.isString() || !node.stringValue().matches("[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?")) {
+      error(at + "/prefix", "'prefix' must be false, true, or 1-32 letters, digits and inner hyphens (it is joined"
+          + " to names with '__'), was " + node);
+      return "";
+    }
+    return node.stringValue();
+  }
+
+  /** Letters, digits and single inner hyphens, at most 32: safe to join with {@code __} in any client's tool names. */
+  static String sanitizePrefix(String name) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < name.length() && b.length() < 32; i++) {
+      char c = name.charAt(i);
+      boolean ok = c < 128 && Character.isLetterOrDigit(c);
+      if (ok) {
+        b.append(c);
+      } else if (b.length() > 0 && b.charAt(b.length() - 1) != '-') {
+        b.append('-');
+      }
+    }
+    while (b.length() > 0 && b.charAt(b.length() - 1) == '-') {
+      b.setLength(b.length() - 1);
+    }
+    return b.toString();
+  }
+
+  private String string(JsonNode node, String key, String at) {
+    JsonNode v = node.get(key);
+    if (v == null || !v.isString()) {
+      error(at + "/" + key, "'" + key + "' must be a string");
+      return null;
+    }
+    return v.stringValue();
+  }
+
+  private Map<String, String> stringMap(JsonNode node, String key, String at) {
+    Map<String, String> out = new LinkedHashMap<>();
+    JsonNode m = node.get(key);
+    if (m == null || m.isNull()) {
+      return out;
+    }
+    if (!m.isObject()) {
+      error(at + "/" + key, "'" + key + "' must be a mapping of names to strings");
+      return out;
+    }
+    for (Map.Entry<String, JsonNode> e : m.properties()) {
+      JsonNode v = e.getValue();
+      if (v.isString() || v.isNumber() || v.isBoolean()) {
+        out.put(e.getKey(), v.asString());
+      } else {
+        error(at + "/" + key + "/" + escape(e.getKey()), "the value of '" + e.getKey() + "' must be a string");
+      }
+    }
+    return out;
+  }
+
+  private int intSetting(JsonNode g, String key, int dflt, int min, int max) {
+    JsonNode v = g.get(key);
+    if (v == null) {
+      return dflt;
+    }
+    if (!v.isIntegralNumber() || v.longValue() < min || v.longValue() > max) {
+      error("/gateway/" + key, "'" + key + "' must be a whole number from " + min + " to " + max + ", was " + v);
+      return dflt;
+    }
+    return v.intValue();
+  }
+
+  private Duration duration(JsonNode g, String key, Duration dflt) {
+    JsonNode v = g.get(key);
+    if (v == null) {
+      return dflt;
+    }
+    Duration d = parseDuration(v.asString(""));
+    if (d == null || d.isNegative() || d.isZero()) {
+      error("/gateway/" + key, "'" + key + "' must be a positive duration like 500ms, 30s or 2m, was " + v);
+      return dflt;
+    }
+    return d;
+  }
+
+  /** Parses {@code 250ms}, {@code 30s}, {@code 2m}, {@code 1h}, or a bare number of milliseconds; null if invalid. */
+  public static Duration parseDuration(String s) {
+    String t = s.trim().toLowerCase(Locale.ROOT);
+    try {
+      if (t.endsWith("ms")) {
+        return Duration.ofMillis(Long.parseLong(t.substring(0, t.length() - 2).trim()));
+      } else if (t.endsWith("s")) {
+        return Duration.ofSeconds(Long.parseLong(t.substring(0, t.length() - 1).trim()));
+      } else if (t.endsWith("m")) {
+        return Duration.ofMinutes(Long.parseLong(t.substring(0, t.length() - 1).trim()));
+      } else if (t.endsWith("h")) {
+        return Duration.ofHours(Long.parseLong(t.substring(0, t.length() - 1).trim()));
+      }
+      return Duration.ofMillis(Long.parseLong(t));
+    } catch (NumberFormatException e) {
+      return null;
+    }
+  }
+
+  private void error(String pointer, String message) {
+    errors.add(where(pointer) + ": " + message);
+  }
+
+  private void warn(String pointer, String message) {
+    warnings.add(where(pointer) + ": warning: " + message);
+  }
+
+  private String where(String pointer) {
+    TokenStreamLocation l = locations.get(pointer);
+    String p = pointer;
+    while (l == null && !p.isEmpty()) {
+      p = p.substring(0, Math.max(0, p.lastIndexOf('/')));
+      l = locations.get(p);
+    }
+    return l == null ? file : file + ":" + l.getLineNr() + ":" + l.getColumnNr();
+  }
+
+  private static String escape(String key) {
+    return key.replace("~", "~0").replace("/", "~1");
+  }
+}

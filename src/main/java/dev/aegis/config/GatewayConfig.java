@@ -1,0 +1,37 @@
+package dev.aegis.config;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Everything the gateway needs to run, validated.
+ *
+ * <pre>{@code GatewayConfig config = ConfigLoader.load(Path.of("aegis.yaml")); }</pre>
+ *
+ * @param servers upstream servers in configuration order (earlier servers win name clashes of unprefixed names)
+ * @param maxMessageBytes largest message accepted in either direction
+ * @param requestTimeout how long a request may wait for an upstream's answer
+ * @param startupTimeout how long an upstream may take to start and answer {@code initialize}
+ * @param maxRestartBackoff longest wait between restarts of a failing upstream
+ * @param allowedOrigins extra {@code Origin} values the HTTP endpoint accepts besides loopback ones
+ * @param pageSize items per page in aggregated lists; 0 for one page with everything
+ */
+public record GatewayConfig(List<ServerConfig> servers, int maxMessageBytes, Duration requestTimeout,
+    Duration startupTimeout, Duration maxRestartBackoff, List<String> allowedOrigins, int pageSize) {
+
+  public static final int DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
+  public GatewayConfig {
+    servers = List.copyOf(servers);
+    allowedOrigins = List.copyOf(allowedOrigins);
+    if (maxMessageBytes <= 0 || requestTimeout.isNegative() || startupTimeout.isNegative() || pageSize < 0) {
+      throw new IllegalArgumentException("limits must be positive");
+    }
+  }
+
+  /** A configuration with these servers and every default. */
+  public static GatewayConfig of(List<ServerConfig> servers) {
+    return new GatewayConfig(servers, DEFAULT_MAX_MESSAGE_BYTES, Duration.ofSeconds(120), Duration.ofSeconds(30),
+        Duration.ofSeconds(30), List.of(), 0);
+  }
+}

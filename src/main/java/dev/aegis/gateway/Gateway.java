@@ -1,0 +1,167 @@
+package dev.aegis.gateway;
+
+import dev.aegis.chain.ExchangeListener;
+import dev.aegis.chain.Interceptor;
+import dev.aegis.config.GatewayConfig;
+import dev.aegis.config.ServerConfig;
+import dev.aegis.protocol.Codec;
+import dev.aegis.transport.ClientPort;
+import dev.aegis.transport.MessageChannel;
+import dev.aegis.transport.ServerSession;
+import dev.aegis.transport.SessionFactory;
+import dev.aegis.transport.stdio.ProcessChannel;
+import java.io.IOException;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+
+/**
+ * The composition root: configuration, codec, the guards every message passes, the exchange listener, and the
+ * sessions it opens for transports. One per process.
+ *
+ * <pre>{@code
+ * Gateway gateway = new Gateway(config, List.of(), listener, log);
+ * new StdioServer(System.in, System.out, gateway.codec(), gateway, log::warn).run();
+ * }</pre>
+ */
+public final class Gateway implements SessionFactory, AutoCloseable {
+  /** The version Aegis reports as serverInfo. */
+  public static final String VERSION = "0.1.0";
+
+  private final GatewayConfig config;
+  private final Codec codec;
+  private final List<Interceptor> guards;
+  private final ExchangeListener listener;
+  private final GatewayLog log;
+  private final ScheduledExecutorService scheduler;
+  private final UpstreamConnection.ChannelFactory channels;
+  private final Map<String, GatewaySession> sessions = new ConcurrentHashMap<>();
+  private final SecureRandom random = new SecureRandom();
+  private volatile GatewaySession statelessShared;
+
+  public Gateway(GatewayConfig config, List<Interceptor> guards, ExchangeListener listener, GatewayLog log) {
+    this(config, guards, listener, log, null);
+  }
+
+  /**
+   * @param channels opens upstream channels; null for the built-in stdio and HTTP transports
+   */
+  public Gateway(GatewayConfig config, List<Interceptor> guards, ExchangeListener listener, GatewayLog log,
+      UpstreamConnection.ChannelFactory channels) {
+    this.config = config;
+    this.codec = new Codec(config.maxMessageBytes());
+    this.guards = List.copyOf(guards);
+    this.listener = listener;
+    this.log = log;
+    ScheduledThreadPoolExecutor s = new ScheduledThreadPoolExecutor(1, r -> {
+      Thread t = new Thread(r, "aegis-timer");
+      t.setDaemon(true);
+      return t;
+    });
+    s.setRemoveOnCancelPolicy(true);
+    this.scheduler = s;
+    this.channels = channels != null ? channels : this::openChannel;
+  }
+
+  public GatewayConfig config() {
+    return config;
+  }
+
+  public Codec codec() {
+    return codec;
+  }
+
+  GatewayLog log() {
+    return log;
+  }
+
+  ScheduledExecutorService scheduler() {
+    return scheduler;
+  }
+
+  UpstreamConnection.ChannelFactory channels() {
+    return channels;
+  }
+
+  /** Guards followed by the given terminal. */
+  List<Interceptor> chainWith(Interceptor terminal) {
+    List<Interceptor> all = new ArrayList<>(guards);
+    all.add(terminal);
+    return all;
+  }
+
+  ExchangeListener listener() {
+    return listener;
+  }
+
+  @Override
+  public ServerSession open(String transport, ClientPort port) {
+    String id = newSessionId();
+    GatewaySession session = new GatewaySession(id, transport, this, port);
+    sessions.put(id, session);
+    log.info("session " + id + " opened (" + transport + ")");
+    return session;
+  }
+
+  @Override
+  public ServerSession stateless(ClientPort port) {
+    GatewaySession shared = statelessShared;
+    if (shared == null) {
+      synchronized (this) {
+        shared = statelessShared;
+        if (shared == null) {
+          shared = new GatewaySession("stateless", "http", this, null);
+          statelessShared = shared;
+        }
+      }
+    }
+    return shared.view(port);
+  }
+
+  void closed(GatewaySession session) {
+    sessions.remove(session.id());
+    log.info("session " + session.id() + " closed");
+  }
+
+  /** Sessions open now. */
+  public int sessionCount() {
+    return sessions.size();
+  }
+
+  private String newSessionId() {
+    byte[] b = new byte[16];
+    random.nextBytes(b);
+    return HexFormat.of().formatHex(b);
+  }
+
+  private MessageChannel openChannel(ServerConfig server) throws IOException {
+    if (server.transport() instanceof ServerConfig.Stdio s) {
+      return ProcessChannel.launch(s.command(), s.env(), s.cwd(), codec, server.name(),
+          line -> log.info("[" + server.name() + "] " + line));
+    }
+    return HttpChannels.open(server, codec, log);
+  }
+
+  @Override
+  public void close() {
+    for (GatewaySession s : List.copyOf(sessions.values())) {
+      s.close();
+    }
+    GatewaySession shared = statelessShared;
+    if (shared != null) {
+      shared.close();
+    }
+    scheduler.shutdownNow();
+  }
+
+  /** Executor for work that must not run on a transport's reader thread. */
+  static ScheduledExecutorService newTimer() {
+    return Executors.newSingleThreadScheduledExecutor();
+  }
+}

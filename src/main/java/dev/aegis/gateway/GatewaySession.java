@@ -1,0 +1,407 @@
+package dev.aegis.gateway;
+
+import dev.aegis.chain.Direction;
+import dev.aegis.chain.Exchange;
+import dev.aegis.chain.Pipeline;
+import dev.aegis.chain.Reply;
+import dev.aegis.chain.SessionInfo;
+import dev.aegis.chain.Target;
+import dev.aegis.config.ServerConfig;
+import dev.aegis.protocol.JsonRpcError;
+import dev.aegis.protocol.McpMethod;
+import dev.aegis.protocol.Message;
+import dev.aegis.protocol.Notification;
+import dev.aegis.protocol.ProtocolVersion;
+import dev.aegis.protocol.Request;
+import dev.aegis.protocol.RequestId;
+import dev.aegis.protocol.Response;
+import dev.aegis.transport.ClientPort;
+import dev.aegis.transport.ServerSession;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * One downstream session: a host connected over stdio or HTTP, with its own connection to every upstream server
+ * (so server state, subscriptions and server-initiated requests never cross between hosts). Every request and
+ * notification in either direction goes through the session's {@link Pipeline}, whose terminal link is the
+ * {@link Router}.
+ */
+public final class GatewaySession implements ServerSession {
+  private final String id;
+  private final Gateway gateway;
+  private final ClientPort port;
+  private final SessionInfo info;
+  private final Pipeline pipeline;
+  private final Pipeline forwardPipeline;
+  private final Catalog catalog = new Catalog();
+  private final Aggregator aggregator;
+  private final Map<String, UpstreamConnection> upstreams = new LinkedHashMap<>();
+  private final Map<RequestId, InFlight> inFlight = new ConcurrentHashMap<>();
+  private final Map<Long, ToClient> toClient = new ConcurrentHashMap<>();
+  private final AtomicLong nextClientId = new AtomicLong(1);
+  private final AtomicBoolean closed = new AtomicBoolean();
+  private final AtomicBoolean started = new AtomicBoolean();
+  private volatile boolean initialized;
+  private volatile ProtocolVersion protocolVersion = ProtocolVersion.LATEST_STATEFUL;
+  private volatile ObjectNode clientCapabilities = JsonNodeFactory.instance.objectNode();
+  private volatile ObjectNode clientInfo;
+  private final CompletableFuture<Void> startedAll = new CompletableFuture<>();
+
+  /** A host request waiting for an upstream. */
+  record InFlight(UpstreamConnection upstream, CompletableFuture<Response> future, JsonNode progressToken) {}
+
+  /** A server-initiated request waiting for the host. */
+  record ToClient(UpstreamConnection upstream, RequestId serverId, CompletableFuture<Response> future) {}
+
+  GatewaySession(String id, String transport, Gateway gateway, ClientPort port) {
+    this.id = id;
+    this.gateway = gateway;
+    this.port = port;
+    this.info = new SessionInfo(id, transport, "local");
+    this.aggregator = new Aggregator(this);
+    Router router = new Router(this);
+    this.pipeline = new Pipeline(gateway.chainWith(router), gateway.listener());
+    this.forwardPipeline = pipeline.withTerminal(new Forwarder(this));
+  }
+
+  @Override
+  public String id() {
+    return id;
+  }
+
+  SessionInfo info() {
+    return info;
+  }
+
+  Gateway gateway() {
+    return gateway;
+  }
+
+  Catalog catalog() {
+    return catalog;
+  }
+
+  Aggregator aggregator() {
+    return aggregator;
+  }
+
+  Pipeline forwardPipeline() {
+    return forwardPipeline;
+  }
+
+  ProtocolVersion protocolVersion() {
+    return protocolVersion;
+  }
+
+  ObjectNode clientCapabilities() {
+    return clientCapabilities;
+  }
+
+  boolean isInitialized() {
+    return initialized;
+  }
+
+  void markInitialized(ProtocolVersion version) {
+    this.protocolVersion = version;
+    this.initialized = true;
+  }
+
+  /** Upstreams in configuration order. */
+  List<UpstreamConnection> upstreams() {
+    synchronized (upstreams) {
+      return List.copyOf(upstreams.values());
+    }
+  }
+
+  UpstreamConnection upstream(String name) {
+    synchronized (upstreams) {
+      return upstreams.get(name);
+    }
+  }
+
+  /** A per-request view of this (shared, stateless) session whose replies go to {@code replyPort}. */
+  ServerSession view(ClientPort replyPort) {
+    return new StatelessView(this, replyPort);
+  }
+
+  // ---------------------------------------------------------------------------------------------- from the host
+
+  @Override
+  public void receive(Message message) {
+    receive(message, port);
+  }
+
+  void receive(Message message, ClientPort replyTo) {
+    if (closed.get()) {
+      if (message instanceof Request r) {
+        replyTo.send(Response.error(r.id(), JsonRpcError.of(JsonRpcError.SESSION_CLOSED, "session is closed")), r.id());
+      }
+      return;
+    }
+    if (message instanceof Response r) {
+      answerFromClient(r);
+      return;
+    }
+    if (replyTo != port && message instanceof Request req) {
+      replyPorts.put(req.id(), replyTo);
+    }
+    Target target = Router.resolve(this, message);
+    Exchange exchange = new Exchange(info, Direction.TO_SERVER, message, target, System.nanoTime());
+    Reply reply = pipeline.send(exchange);
+    if (message instanceof Request r) {
+      reply.whenReady(response -> {
+        inFlight.remove(r.id());
+        replyPorts.remove(r.id());
+        if (!cancelledRequests.remove(r.id())) {
+          replyTo.send(response, r.id());
+        }
+      });
+    }
+  }
+
+  private final java.util.Set<RequestId> cancelledRequests = ConcurrentHashMap.newKeySet();
+  /** Where messages related to a request go when it came through a per-request view (stateless HTTP). */
+  private final Map<RequestId, ClientPort> replyPorts = new ConcurrentHashMap<>();
+
+  private ClientPort portFor(RequestId related) {
+    ClientPort p = related == null ? null : replyPorts.get(related);
+    return p != null ? p : port;
+  }
+
+  private void answerFromClient(Response response) {
+    if (!(response.id() instanceof RequestId.Number n)) {
+      gateway.log().debug("session " + id + ": host answered an id the gateway never used: " + response.id());
+      return;
+    }
+    ToClient pending = toClient.remove(n.value());
+    if (pending == null) {
+      gateway.log().debug("session " + id + ": host answered unknown request " + n.value());
+      return;
+    }
+    pending.future().complete(response);
+  }
+
+  // --------------------------------------------------------------------------------------- upstream lifecycle
+
+  /**
+   * Starts every upstream once, with what the host said in initialize (or defaults), and returns when all are ready
+   * or the startup time is up.
+   */
+  CompletableFuture<Void> startUpstreams(ProtocolVersion version, ObjectNode capabilities, ObjectNode hostInfo) {
+    if (!started.compareAndSet(false, true)) {
+      return startedAll;
+    }
+    this.protocolVersion = version;
+    if (capabilities != null) {
+      this.clientCapabilities = capabilities;
+    }
+    this.clientInfo = hostInfo;
+    ObjectNode info = JsonNodeFactory.instance.objectNode();
+    info.put("name", hostInfo != null && hostInfo.path("name").isString()
+        ? hostInfo.path("name").stringValue() + " via aegis" : "aegis");
+    info.put("version", hostInfo != null && hostInfo.path("version").isString()
+        ? hostInfo.path("version").stringValue() : Gateway.VERSION);
+    ObjectNode caps = capabilities == null ? JsonNodeFactory.instance.objectNode() : capabilities.deepCopy();
+    String upstreamVersion = version.isStateless() ? ProtocolVersion.LATEST_STATEFUL.wire() : version.wire();
+    UpstreamConnection.InitParams init = new UpstreamConnection.InitParams(upstreamVersion, caps, info);
+    UpstreamConnection.Timeouts timeouts = new UpstreamConnection.Timeouts(gateway.config().requestTimeout(),
+        gateway.config().startupTimeout(), gateway.config().maxRestartBackoff());
+    List<CompletableFuture<Void>> all = new ArrayList<>();
+    synchronized (upstreams) {
+      for (ServerConfig s : gateway.config().servers()) {
+        UpstreamConnection up = new UpstreamConnection(s, gateway.channels(), init, gateway.scheduler(), timeouts,
+            new UpstreamEvents(), gateway.log());
+        upstreams.put(s.name(), up);
+      }
+    }
+    for (UpstreamConnection up : upstreams()) {
+      all.add(up.start().exceptionally(e -> null));
+    }
+    CompletableFuture.allOf(all.toArray(CompletableFuture[]::new))
+        .completeOnTimeout(null, gateway.config().startupTimeout().toMillis(), TimeUnit.MILLISECONDS)
+        .whenComplete((v, e) -> startedAll.complete(null));
+    return startedAll;
+  }
+
+  /** Starts upstreams with defaults when a host skipped initialize (stateless clients, or a careless one). */
+  void ensureStarted() {
+    if (!started.get()) {
+      startUpstreams(protocolVersion, clientCapabilities, clientInfo);
+    }
+    try {
+      startedAll.get(gateway.config().startupTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
+    } catch (Exception e) {
+      gateway.log().warn("session " + id + ": upstreams did not start in time: " + e);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ forwarding
+
+  /** Forwards a host request to one upstream, tracking it for cancellation and progress. */
+  CompletableFuture<Response> forward(UpstreamConnection upstream, Request request) {
+    JsonNode token = request.params() == null ? null : request.params().path("_meta").get("progressToken");
+    CompletableFuture<Response> future = upstream.send(request);
+    if (!future.isDone()) {
+      inFlight.put(request.id(), new InFlight(upstream, future, token));
+    }
+    return future;
+  }
+
+  /** The host's cancellation of one of its requests. */
+  void cancelFromClient(RequestId requestId, String reason) {
+    InFlight f = inFlight.remove(requestId);
+    if (f == null) {
+      return;
+    }
+    cancelledRequests.add(requestId);
+    long upstreamId = f.upstream().upstreamIdOf(f.future());
+    if (upstreamId >= 0) {
+      f.upstream().cancel(upstreamId, reason);
+    }
+  }
+
+  /** The host request a message from this upstream most likely belongs to (for HTTP stream routing), or null. */
+  RequestId relatedRequest(UpstreamConnection upstream, JsonNode progressToken) {
+    RequestId latest = null;
+    for (Map.Entry<RequestId, InFlight> e : inFlight.entrySet()) {
+      InFlight f = e.getValue();
+      if (progressToken != null && progressToken.equals(f.progressToken())) {
+        return e.getKey();
+      }
+      if (f.upstream() == upstream) {
+        latest = e.getKey();
+      }
+    }
+    return progressToken != null ? null : latest;
+  }
+
+  /** Sends a server-initiated request to the host under a fresh id; the reply carries the host's answer. */
+  Reply sendToClient(UpstreamConnection upstream, Request request, RequestId related) {
+    long clientId = nextClientId.getAndIncrement();
+    CompletableFuture<Response> future = new CompletableFuture<>();
+    toClient.put(clientId, new ToClient(upstream, request.id(), future));
+    gateway.scheduler().schedule(() -> {
+      ToClient t = toClient.remove(clientId);
+      if (t != null) {
+        t.future().complete(Response.error(request.id(), JsonRpcError.of(JsonRpcError.UPSTREAM_TIMEOUT,
+            "the host did not answer " + request.method() + " within " + gateway.config().requestTimeout().toMillis()
+                + " ms")));
+      }
+    }, gateway.config().requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    ClientPort target = portFor(related);
+    if (port == null) {
+      toClient.remove(clientId);
+      return Reply.error(request, JsonRpcError.METHOD_NOT_FOUND,
+          "stateless clients cannot receive " + request.method() + " requests");
+    }
+    target.send(request.withId(RequestId.of(clientId)), related);
+    return Reply.later(future.thenApply(r -> r.withId(request.id())));
+  }
+
+  /**
+   * A server cancelling one of its own requests to the host: rewritten to the id the host saw, or null when that
+   * request is no longer pending.
+   */
+  Notification translateServerCancel(UpstreamConnection upstream, Notification n) {
+    JsonNode id = n.params() == null ? null : n.params().get("requestId");
+    for (Map.Entry<Long, ToClient> e : toClient.entrySet()) {
+      ToClient t = e.getValue();
+      if (t.upstream() == upstream && id != null && t.serverId().toJson().equals(id)) {
+        toClient.remove(e.getKey());
+        ObjectNode p = Message.shallowCopy(n.params());
+        p.put("requestId", e.getKey());
+        return n.withParams(p);
+      }
+    }
+    return null;
+  }
+
+  /** Sends a notification to the host. */
+  void notifyClient(Notification notification, RequestId related) {
+    ClientPort p = portFor(related);
+    if (p != null) {
+      p.send(notification, related);
+    }
+  }
+
+  // ------------------------------------------------------------------------------------- from upstreams
+
+  /** Events from this session's upstream connections. */
+  private final class UpstreamEvents implements UpstreamConnection.Listener {
+    @Override
+    public void onServerRequest(UpstreamConnection upstream, Request request) {
+      if (closed.get()) {
+        return;
+      }
+      Exchange exchange = new Exchange(info, Direction.TO_CLIENT, request, new Target(upstream.name(), null),
+          System.nanoTime());
+      Reply reply = pipeline.send(exchange);
+      reply.whenReady(response -> upstream.respond(request.id(), response));
+    }
+
+    @Override
+    public void onServerNotification(UpstreamConnection upstream, Notification notification) {
+      if (closed.get()) {
+        return;
+      }
+      McpMethod m = notification.knownMethod();
+      if (m == McpMethod.TOOLS_LIST_CHANGED) {
+        catalog.invalidate(Catalog.Kind.TOOLS);
+      } else if (m == McpMethod.PROMPTS_LIST_CHANGED) {
+        catalog.invalidate(Catalog.Kind.PROMPTS);
+      } else if (m == McpMethod.RESOURCES_LIST_CHANGED) {
+        catalog.invalidate(Catalog.Kind.RESOURCES);
+        catalog.invalidate(Catalog.Kind.TEMPLATES);
+      }
+      Exchange exchange = new Exchange(info, Direction.TO_CLIENT, notification, new Target(upstream.name(), null),
+          System.nanoTime());
+      pipeline.send(exchange);
+    }
+
+    @Override
+    public void onReady(UpstreamConnection upstream, boolean restarted) {
+      if (closed.get() || (!restarted && !startedAll.isDone())) {
+        return;
+      }
+      // a late or restarted server: its lists may differ from what the host has
+      catalog.invalidateAll();
+      for (String kind : List.of("tools", "prompts", "resources")) {
+        if (upstream.has(kind)) {
+          notifyClient(Notification.of("notifications/" + kind + "/list_changed", null), null);
+        }
+      }
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------ closing
+
+  @Override
+  public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
+    for (ToClient t : toClient.values()) {
+      t.future().complete(Response.error(t.serverId(), JsonRpcError.of(JsonRpcError.SESSION_CLOSED,
+          "the host session closed")));
+    }
+    toClient.clear();
+    for (UpstreamConnection up : upstreams()) {
+      up.close();
+    }
+    gateway.closed(this);
+  }
+
+  boolean isClosed() {
+    return closed.get();
+  }
+}
