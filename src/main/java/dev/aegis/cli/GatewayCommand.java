@@ -52,16 +52,18 @@ final class GatewayCommand implements Callable<Integer> {
     GatewayLog log = new GatewayLog(err, debug);
     Path home = AegisHome.resolve();
     Path file = config != null ? config : home.resolve("aegis.yaml");
-    if (!Files.exists(file)) {
-      err.println("aegis: no configuration at " + file + " (give --config FILE; see docs/configuration.md)");
-      return 2;
-    }
     ConfigLoader.Loaded loaded;
-    try {
-      loaded = ConfigLoader.load(file);
-    } catch (ConfigException e) {
-      e.errors().forEach(line -> err.println("aegis: " + line));
-      return 2;
+    if (config == null && !Files.exists(file)) {
+      log.info("no configuration at " + file + "; using the built-in default: the bundled example server"
+          + " (give --config FILE to put your own servers behind Aegis; see docs/configuration.md)");
+      loaded = new ConfigLoader.Loaded(BuiltInConfig.example(), List.of());
+    } else {
+      try {
+        loaded = ConfigLoader.load(file);
+      } catch (ConfigException e) {
+        e.errors().forEach(line -> err.println("aegis: " + line));
+        return 2;
+      }
     }
     loaded.warnings().forEach(log::warn);
     InetSocketAddress bind = null;

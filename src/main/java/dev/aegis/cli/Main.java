@@ -14,6 +14,7 @@ public final class Main {
   public static int run(String... args) {
     CommandLine cli = new CommandLine(new AegisCommand());
     cli.addSubcommand("gateway", new GatewayCommand());
+    cli.addSubcommand("example-server", new ExampleServerCommand());
     return cli.execute(args);
   }
 }

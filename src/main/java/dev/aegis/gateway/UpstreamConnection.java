@@ -192,8 +192,9 @@ public final class UpstreamConnection {
       log.info("upstream " + name() + " ready (" + ch.describe() + ", protocol " + version + ", "
           + result.path("serverInfo").path("name").asString("?") + " " + result.path("serverInfo").path("version").asString("")
           + ")");
-      attempt.complete(null);
+      // before completing: a first start must not look like a late arrival to the session
       listener.onReady(this, restarted);
+      attempt.complete(null);
     });
   }
 
@@ -354,8 +355,9 @@ public final class UpstreamConnection {
     CompletableFuture<Void> attempt;
     long delay;
     synchronized (this) {
-      if (state == UpstreamState.CLOSED || (ch != null && channel != ch)) {
-        return;
+      if (state == UpstreamState.CLOSED || (ch != null && channel != ch)
+          || (state == UpstreamState.FAILED && ch == channel)) {
+        return; // closed for good, a stale channel, or this failure is already being handled
       }
       state = UpstreamState.FAILED;
       lastFailure = why;

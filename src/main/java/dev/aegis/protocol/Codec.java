@@ -81,6 +81,53 @@ public final class Codec {
     return List.of(fromTree(tree));
   }
 
+  /** Receives what {@link #decodeEach} finds: each message, and each part that is not one. */
+  public interface Sink {
+    void message(Message message);
+
+    void invalid(ProtocolException error);
+  }
+
+  /**
+   * Like {@link #decode}, but a batch with some invalid elements yields each valid message and one error per invalid
+   * element, as JSON-RPC asks.
+   */
+  public void decodeEach(byte[] bytes, int offset, int length, Sink sink) {
+    if (length > maxBytes) {
+      sink.invalid(new ProtocolException(JsonRpcError.of(JsonRpcError.MESSAGE_TOO_LARGE,
+          "message of " + length + " bytes exceeds the limit of " + maxBytes), null));
+      return;
+    }
+    JsonNode tree;
+    try {
+      tree = mapper.readTree(bytes, offset, length);
+    } catch (JacksonException e) {
+      sink.invalid(new ProtocolException(JsonRpcError.of(JsonRpcError.PARSE_ERROR, "Parse error: " + firstLine(e)),
+          null));
+      return;
+    }
+    if (tree instanceof ArrayNode array && !array.isEmpty()) {
+      for (JsonNode element : array) {
+        deliver(element, sink);
+      }
+    } else if (tree instanceof ArrayNode) {
+      sink.invalid(new ProtocolException(JsonRpcError.of(JsonRpcError.INVALID_REQUEST, "empty batch"), null));
+    } else {
+      deliver(tree, sink);
+    }
+  }
+
+  private void deliver(JsonNode tree, Sink sink) {
+    Message m;
+    try {
+      m = fromTree(tree);
+    } catch (ProtocolException e) {
+      sink.invalid(e);
+      return;
+    }
+    sink.message(m);
+  }
+
   /** Decodes exactly one message; a batch is refused. */
   public Message decodeOne(byte[] bytes) throws ProtocolException {
     List<Message> all = decode(bytes, 0, bytes.length);

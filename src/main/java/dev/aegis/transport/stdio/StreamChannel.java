@@ -8,7 +8,6 @@ import dev.aegis.transport.MessageChannel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -46,6 +45,17 @@ public class StreamChannel implements MessageChannel {
 
   private void readLoop() {
     LineReader reader = new LineReader(in, codec.maxBytes());
+    Codec.Sink sink = new Codec.Sink() {
+      @Override
+      public void message(Message message) {
+        receiver.onMessage(message);
+      }
+
+      @Override
+      public void invalid(ProtocolException error) {
+        receiver.onInvalid(error);
+      }
+    };
     Throwable cause = null;
     try {
       byte[] line;
@@ -56,16 +66,7 @@ public class StreamChannel implements MessageChannel {
               null));
           continue;
         }
-        List<Message> messages;
-        try {
-          messages = codec.decode(line, 0, reader.length());
-        } catch (ProtocolException e) {
-          receiver.onInvalid(e);
-          continue;
-        }
-        for (Message m : messages) {
-          receiver.onMessage(m);
-        }
+        codec.decodeEach(line, 0, reader.length(), sink);
       }
     } catch (IOException e) {
       if (!closed.get()) {
