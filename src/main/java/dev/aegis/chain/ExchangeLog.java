@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
@@ -31,6 +30,7 @@ import tools.jackson.databind.node.ObjectNode;
  */
 public final class ExchangeLog implements ExchangeListener, AutoCloseable {
   private static final ObjectNode STOP = JsonNodeFactory.instance.objectNode();
+  private static final long DRAIN_PERIOD_MS = 50;
   private final BlockingQueue<ObjectNode> queue = new ArrayBlockingQueue<>(16_384);
   private final Writer out;
   private final JsonMapper mapper = JsonMapper.builder().build();
@@ -108,12 +108,12 @@ public final class ExchangeLog implements ExchangeListener, AutoCloseable {
     List<ObjectNode> batch = new ArrayList<>();
     try {
       while (true) {
-        ObjectNode first = queue.poll(1, TimeUnit.SECONDS);
-        if (first == null) {
+        // drain in batches a few times a second rather than waking on every record: a wake-up per exchange would
+        // cost the gateway a context switch per message
+        if (queue.drainTo(batch, 4096) == 0) {
+          Thread.sleep(DRAIN_PERIOD_MS);
           continue;
         }
-        batch.add(first);
-        queue.drainTo(batch, 1024);
         boolean stop = false;
         for (ObjectNode r : batch) {
           if (r == STOP) {

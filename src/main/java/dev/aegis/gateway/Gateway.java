@@ -44,6 +44,7 @@ public final class Gateway implements SessionFactory, AutoCloseable {
   private final Map<String, GatewaySession> sessions = new ConcurrentHashMap<>();
   private final SecureRandom random = new SecureRandom();
   private volatile GatewaySession statelessShared;
+  private final Sweeper sweeper;
 
   public Gateway(GatewayConfig config, List<Interceptor> guards, ExchangeListener listener, GatewayLog log) {
     this(config, guards, listener, log, null);
@@ -66,6 +67,7 @@ public final class Gateway implements SessionFactory, AutoCloseable {
     });
     s.setRemoveOnCancelPolicy(true);
     this.scheduler = s;
+    this.sweeper = new Sweeper(s);
     this.channels = channels != null ? channels : this::openChannel;
   }
 
@@ -83,6 +85,10 @@ public final class Gateway implements SessionFactory, AutoCloseable {
 
   ScheduledExecutorService scheduler() {
     return scheduler;
+  }
+
+  Sweeper sweeper() {
+    return sweeper;
   }
 
   UpstreamConnection.ChannelFactory channels() {

@@ -45,6 +45,7 @@ public final class GatewaySession implements ServerSession {
   private final Pipeline forwardPipeline;
   private final Catalog catalog = new Catalog();
   private final Aggregator aggregator;
+  private final Modern modern = new Modern(this);
   private final Map<String, UpstreamConnection> upstreams = new LinkedHashMap<>();
   private final Map<RequestId, InFlight> inFlight = new ConcurrentHashMap<>();
   private final Map<Long, ToClient> toClient = new ConcurrentHashMap<>();
@@ -152,6 +153,15 @@ public final class GatewaySession implements ServerSession {
       answerFromClient(r);
       return;
     }
+    if (message instanceof Request req && Modern.claims(req)) {
+      modern.receive(req, replyTo);
+      return;
+    }
+    dispatch(message, replyTo);
+  }
+
+  /** Runs a host message through the chain; the response (for a request) goes to {@code replyTo}. */
+  void dispatch(Message message, ClientPort replyTo) {
     if (replyTo != port && message instanceof Request req) {
       replyPorts.put(req.id(), replyTo);
     }
@@ -222,6 +232,7 @@ public final class GatewaySession implements ServerSession {
         UpstreamConnection up = new UpstreamConnection(s, gateway.channels(), init, gateway.scheduler(), timeouts,
             new UpstreamEvents(), gateway.log());
         upstreams.put(s.name(), up);
+        gateway.sweeper().add(up);
       }
     }
     for (UpstreamConnection up : upstreams()) {
@@ -236,13 +247,25 @@ public final class GatewaySession implements ServerSession {
   /** Starts upstreams with defaults when a host skipped initialize (stateless clients, or a careless one). */
   void ensureStarted() {
     if (!started.get()) {
-      startUpstreams(protocolVersion, clientCapabilities, clientInfo);
+      // no initialize: a stateless client. Declare what the gateway can relay (as input_required results), and
+      // refuse per request what that client did not declare.
+      startUpstreams(protocolVersion, relayableCapabilities(), clientInfo);
     }
     try {
       startedAll.get(gateway.config().startupTimeout().toMillis() + 1000, TimeUnit.MILLISECONDS);
     } catch (Exception e) {
       gateway.log().warn("session " + id + ": upstreams did not start in time: " + e);
     }
+  }
+
+  private static ObjectNode relayableCapabilities() {
+    ObjectNode caps = JsonNodeFactory.instance.objectNode();
+    caps.putObject("sampling");
+    ObjectNode elicitation = caps.putObject("elicitation");
+    elicitation.putObject("form");
+    elicitation.putObject("url");
+    caps.putObject("roots");
+    return caps;
   }
 
   // ------------------------------------------------------------------------------------------ forwarding
@@ -287,6 +310,10 @@ public final class GatewaySession implements ServerSession {
 
   /** Sends a server-initiated request to the host under a fresh id; the reply carries the host's answer. */
   Reply sendToClient(UpstreamConnection upstream, Request request, RequestId related) {
+    Reply stateless = modern.interrupt(request, related);
+    if (stateless != null) {
+      return stateless;
+    }
     long clientId = nextClientId.getAndIncrement();
     CompletableFuture<Response> future = new CompletableFuture<>();
     toClient.put(clientId, new ToClient(upstream, request.id(), future));
@@ -357,11 +384,14 @@ public final class GatewaySession implements ServerSession {
       McpMethod m = notification.knownMethod();
       if (m == McpMethod.TOOLS_LIST_CHANGED) {
         catalog.invalidate(Catalog.Kind.TOOLS);
+        modern.listChanged("tools");
       } else if (m == McpMethod.PROMPTS_LIST_CHANGED) {
         catalog.invalidate(Catalog.Kind.PROMPTS);
+        modern.listChanged("prompts");
       } else if (m == McpMethod.RESOURCES_LIST_CHANGED) {
         catalog.invalidate(Catalog.Kind.RESOURCES);
         catalog.invalidate(Catalog.Kind.TEMPLATES);
+        modern.listChanged("resources");
       }
       Exchange exchange = new Exchange(info, Direction.TO_CLIENT, notification, new Target(upstream.name(), null),
           System.nanoTime());
@@ -396,6 +426,7 @@ public final class GatewaySession implements ServerSession {
     }
     toClient.clear();
     for (UpstreamConnection up : upstreams()) {
+      gateway.sweeper().remove(up);
       up.close();
     }
     gateway.closed(this);

@@ -19,7 +19,6 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import tools.jackson.databind.JsonNode;
@@ -59,7 +58,8 @@ public final class UpstreamConnection {
   /** Timing settings. */
   public record Timeouts(Duration request, Duration startup, Duration maxBackoff) {}
 
-  private record Pending(RequestId callerId, CompletableFuture<Response> future, ScheduledFuture<?> timer) {}
+  private record Pending(RequestId callerId, CompletableFuture<Response> future, String method, long deadlineNanos,
+      Duration timeout) {}
 
   private final ServerConfig config;
   private final ChannelFactory factory;
@@ -235,9 +235,9 @@ public final class UpstreamConnection {
     MessageChannel ch = channel;
     long id = nextId.getAndIncrement();
     CompletableFuture<Response> future = new CompletableFuture<>();
-    ScheduledFuture<?> timer = scheduler.schedule(() -> timedOut(id, request.method(), timeout),
-        timeout.toMillis(), TimeUnit.MILLISECONDS);
-    pending.put(id, new Pending(request.id(), future, timer));
+    // no timer task per request: the gateway's sweeper checks deadlines (a timer task would wake a thread per call)
+    pending.put(id, new Pending(request.id(), future, request.method(), System.nanoTime() + timeout.toNanos(),
+        timeout));
     try {
       ch.send(request.withId(RequestId.of(id)));
     } catch (IOException | RuntimeException e) {
@@ -306,6 +306,16 @@ public final class UpstreamConnection {
         "upstream server '" + name() + "' is not available (" + why + ")");
   }
 
+  /** Fails the requests whose deadline passed; called periodically by the gateway's sweeper. */
+  void sweep(long nowNanos) {
+    for (Map.Entry<Long, Pending> e : pending.entrySet()) {
+      Pending p = e.getValue();
+      if (nowNanos - p.deadlineNanos >= 0) {
+        timedOut(e.getKey(), p.method, p.timeout);
+      }
+    }
+  }
+
   private void timedOut(long id, String method, Duration timeout) {
     Pending p = pending.get(id);
     if (p == null) {
@@ -341,7 +351,6 @@ public final class UpstreamConnection {
     if (p == null) {
       return;
     }
-    p.timer.cancel(false);
     p.future.complete(error != null ? Response.error(p.callerId, error) : response.withId(p.callerId));
   }
 
