@@ -236,7 +236,7 @@ public final class ConfigLoader {
         error(at + "/url", "'url' must be an http:// or https:// address with a host, was '" + url + "'");
         return null;
       }
-      return new ServerConfig(name, prefix, new ServerConfig.Http(uri, headers));
+      return new ServerConfig(name, prefix, new ServerConfig.Http(uri, headers, type.equals("sse")));
     } catch (URISyntaxException e) {
       error(at + "/url", "'url' is not a valid URL: " + e.getMessage());
       return null;

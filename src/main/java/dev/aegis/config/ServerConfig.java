@@ -34,8 +34,11 @@ public record ServerConfig(String name, String prefix, Transport transport) {
     }
   }
 
-  /** A remote server: its MCP endpoint and headers sent with every request. */
-  public record Http(URI url, Map<String, String> headers) implements Transport {
+  /**
+   * A remote server: its MCP endpoint and headers sent with every request; {@code legacySse} for a 2024-11-05 server
+   * that speaks the old HTTP+SSE transport instead of Streamable HTTP.
+   */
+  public record Http(URI url, Map<String, String> headers, boolean legacySse) implements Transport {
     public Http {
       if (url == null) {
         throw new IllegalArgumentException("http server needs a url");
