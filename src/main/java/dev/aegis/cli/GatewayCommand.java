@@ -6,6 +6,7 @@ import dev.aegis.config.ConfigLoader;
 import dev.aegis.gateway.Gateway;
 import dev.aegis.gateway.GatewayLog;
 import dev.aegis.transport.stdio.StdioServer;
+import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
 import java.io.FileDescriptor;
 import java.io.IOException;
@@ -47,7 +48,8 @@ final class GatewayCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     // stdout carries protocol; everything human goes to stderr
     PrintStream err = System.err;
-    OutputStream protocolOut = new FileOutputStream(FileDescriptor.out);
+    // buffered so that a message and its newline leave in one write: two writes wake the host twice
+    OutputStream protocolOut = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
     System.setOut(err);
     GatewayLog log = new GatewayLog(err, debug);
     Path home = AegisHome.resolve();
