@@ -5,6 +5,7 @@ import dev.aegis.config.ConfigException;
 import dev.aegis.config.ConfigLoader;
 import dev.aegis.gateway.Gateway;
 import dev.aegis.gateway.GatewayLog;
+import dev.aegis.transport.http.StreamableHttpServer;
 import dev.aegis.transport.stdio.StdioServer;
 import java.io.BufferedOutputStream;
 import java.io.FileOutputStream;
@@ -89,10 +90,19 @@ final class GatewayCommand implements Callable<Integer> {
       gateway.close();
       exchanges.close();
     }, "aegis-shutdown"));
-    log.info("aegis " + Gateway.VERSION + " with " + loaded.config().servers().size() + " server(s) from " + file
-        + "; state in " + home);
+    log.info("aegis " + Gateway.VERSION + " with " + loaded.config().servers().size() + " server(s)"
+        + (loaded.config() == null || !Files.exists(file) ? "" : " from " + file) + "; state in " + home);
     if (bind != null) {
-      Object server = HttpServe.start(bind, gateway, loaded.config().allowedOrigins(), log);
+      StreamableHttpServer server;
+      try {
+        server = HttpServe.start(bind, gateway, loaded.config().allowedOrigins(), log);
+      } catch (IOException e) {
+        err.println("aegis: cannot listen on " + listen + ": " + e.getMessage());
+        gateway.close();
+        exchanges.close();
+        return 1;
+      }
+      Runtime.getRuntime().addShutdownHook(new Thread(server::close, "aegis-http-shutdown"));
       if (!bind.getAddress().isLoopbackAddress()) {
         log.warn("listening on " + bind + ", which is reachable from other machines: anyone who can reach it can"
             + " use every configured server");
@@ -102,7 +112,7 @@ final class GatewayCommand implements Callable<Integer> {
         return 0;
       }
       new CountDownLatch(1).await();
-      return server == null ? 1 : 0;
+      return 0;
     }
     new StdioServer(System.in, protocolOut, gateway.codec(), gateway, log::warn).run();
     gateway.close();

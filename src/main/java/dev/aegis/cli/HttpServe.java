@@ -2,6 +2,8 @@ package dev.aegis.cli;
 
 import dev.aegis.gateway.Gateway;
 import dev.aegis.gateway.GatewayLog;
+import dev.aegis.transport.http.StreamableHttpServer;
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.List;
 
@@ -9,7 +11,10 @@ import java.util.List;
 final class HttpServe {
   private HttpServe() {}
 
-  static Object start(InetSocketAddress bind, Gateway gateway, List<String> origins, GatewayLog log) {
-    throw new UnsupportedOperationException("HTTP is not wired yet");
+  static StreamableHttpServer start(InetSocketAddress bind, Gateway gateway, List<String> origins, GatewayLog log)
+      throws IOException {
+    StreamableHttpServer server = new StreamableHttpServer(bind, gateway.codec(), gateway, origins, log::info);
+    server.start();
+    return server;
   }
 }

@@ -130,6 +130,11 @@ public final class GatewaySession implements ServerSession {
     }
   }
 
+  /** A stateless request's stream closed: forget a listener it held. */
+  void stopListening(RequestId id) {
+    modern.stopListening(id);
+  }
+
   /** A per-request view of this (shared, stateless) session whose replies go to {@code replyPort}. */
   ServerSession view(ClientPort replyPort) {
     return new StatelessView(this, replyPort);
@@ -273,9 +278,14 @@ public final class GatewaySession implements ServerSession {
   /** Forwards a host request to one upstream, tracking it for cancellation and progress. */
   CompletableFuture<Response> forward(UpstreamConnection upstream, Request request) {
     JsonNode token = request.params() == null ? null : request.params().path("_meta").get("progressToken");
+    // registered before sending: the server may ask the client something (or report progress) before send returns
+    InFlight placeholder = new InFlight(upstream, null, token);
+    inFlight.put(request.id(), placeholder);
     CompletableFuture<Response> future = upstream.send(request);
-    if (!future.isDone()) {
-      inFlight.put(request.id(), new InFlight(upstream, future, token));
+    if (future.isDone()) {
+      inFlight.remove(request.id(), placeholder);
+    } else {
+      inFlight.replace(request.id(), placeholder, new InFlight(upstream, future, token));
     }
     return future;
   }
@@ -287,7 +297,7 @@ public final class GatewaySession implements ServerSession {
       return;
     }
     cancelledRequests.add(requestId);
-    long upstreamId = f.upstream().upstreamIdOf(f.future());
+    long upstreamId = f.future() == null ? -1 : f.upstream().upstreamIdOf(f.future());
     if (upstreamId >= 0) {
       f.upstream().cancel(upstreamId, reason);
     }

@@ -15,6 +15,7 @@ import java.security.GeneralSecurityException;
 import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
@@ -55,6 +56,9 @@ final class Modern {
   private final GatewaySession session;
   private final byte[] key = new byte[32];
   private final AtomicLong nextPark = new AtomicLong(1);
+  private final AtomicLong nextKey = new AtomicLong(1);
+  /** How long to gather questions a server asks at once before answering the client with all of them. */
+  private static final long COALESCE_MS = 10;
   private final Map<RequestId, Call> calls = new ConcurrentHashMap<>();
   private final Map<Long, Call> parked = new ConcurrentHashMap<>();
   private final Map<RequestId, Listener> listeners = new ConcurrentHashMap<>();
@@ -70,18 +74,20 @@ final class Modern {
     return params != null && params.path("_meta").has(META_VERSION);
   }
 
+  /** A server's question to the client, waiting for the client's retry. */
+  private record Ask(Request serverRequest, CompletableFuture<Response> future) {}
+
   /** One host request (and its retries) in flight. */
   private final class Call {
     final Request original;
     final boolean logging;
     final JsonNode capabilities;
-    volatile RequestId currentId;
-    volatile ClientPort currentPort;
-    volatile long parkId;
-    volatile String inputKey;
-    volatile ObjectNode pendingResult;
-    volatile CompletableFuture<Response> serverAnswer;
-    volatile RequestId serverRequestId;
+    RequestId currentId;
+    ClientPort currentPort;
+    final Map<String, Ask> asks = new java.util.LinkedHashMap<>();
+    boolean flushScheduled;
+    long parkId = -1;
+    ObjectNode pendingResult;
 
     Call(Request original, ClientPort port) {
       this.original = original;
@@ -92,14 +98,82 @@ final class Modern {
       this.currentPort = port;
     }
 
-    synchronized void answer(Response response) {
-      ClientPort p = currentPort;
-      RequestId id = currentId;
-      if (p == null) {
-        return; // waiting for the client's retry; the final answer goes to it
+    void answer(Response response) {
+      ClientPort p;
+      RequestId id;
+      synchronized (this) {
+        p = currentPort;
+        id = currentId;
+        if (p == null) {
+          return; // waiting for the client's retry: nobody to give it to
+        }
+        currentPort = null;
+        calls.remove(original.id());
+        if (parkId >= 0) {
+          parked.remove(parkId);
+        }
       }
-      calls.remove(original.id());
       p.send(decorate(original.method(), response.withId(id)), id);
+    }
+
+    /** Sends the questions collected so far as one input_required result and waits for the retry. */
+    void flush() {
+      ClientPort p;
+      RequestId id;
+      ObjectNode result;
+      synchronized (this) {
+        flushScheduled = false;
+        if (asks.isEmpty() || currentPort == null) {
+          return;
+        }
+        result = inputRequired();
+        p = currentPort;
+        id = currentId;
+        currentPort = null;
+      }
+      p.send(decorate(original.method(), Response.result(id, result)), id);
+    }
+
+    /** A fresh input_required result for the open questions, under a new signed state. Caller holds the lock. */
+    ObjectNode inputRequired() {
+      if (parkId >= 0) {
+        parked.remove(parkId);
+      }
+      parkId = nextPark.getAndIncrement();
+      parked.put(parkId, this);
+      long myPark = parkId;
+      long timeout = session.gateway().config().requestTimeout().toMillis();
+      session.gateway().scheduler().schedule(() -> expire(this, myPark, timeout), timeout, TimeUnit.MILLISECONDS);
+      ObjectNode result = JSON.objectNode();
+      result.put("resultType", "input_required");
+      ObjectNode requests = result.putObject("inputRequests");
+      for (Map.Entry<String, Ask> e : asks.entrySet()) {
+        Request q = e.getValue().serverRequest();
+        ObjectNode req = requests.putObject(e.getKey());
+        req.put("method", q.method());
+        ObjectNode params = q.params() == null ? JSON.objectNode() : q.params().deepCopy();
+        params.remove("_meta");
+        req.set("params", params);
+      }
+      result.put("requestState", sign(parkId, original));
+      pendingResult = result;
+      return result;
+    }
+  }
+
+  private void expire(Call call, long parkId, long timeout) {
+    List<Ask> dropped;
+    synchronized (call) {
+      if (call.parkId != parkId || parked.remove(parkId) == null) {
+        return;
+      }
+      dropped = List.copyOf(call.asks.values());
+      call.asks.clear();
+      calls.remove(call.original.id());
+    }
+    for (Ask a : dropped) {
+      a.future().complete(Response.error(a.serverRequest().id(), JsonRpcError.of(JsonRpcError.UPSTREAM_TIMEOUT,
+          "the client did not retry with input within " + timeout + " ms")));
     }
   }
 
@@ -189,37 +263,14 @@ final class Modern {
       return Reply.error(serverRequest, JsonRpcError.INTERNAL_ERROR, "too many calls wait for client input");
     }
     CompletableFuture<Response> answer = new CompletableFuture<>();
-    long parkId = nextPark.getAndIncrement();
-    ObjectNode result = JSON.objectNode();
-    result.put("resultType", "input_required");
-    String inputKey = "aegis-" + parkId;
-    ObjectNode req = result.putObject("inputRequests").putObject(inputKey);
-    req.put("method", serverRequest.method());
-    ObjectNode params = serverRequest.params() == null ? JSON.objectNode() : serverRequest.params().deepCopy();
-    params.remove("_meta");
-    req.set("params", params);
-    result.put("requestState", sign(parkId, call.original));
     synchronized (call) {
-      ClientPort p = call.currentPort;
-      RequestId id = call.currentId;
-      call.parkId = parkId;
-      call.inputKey = inputKey;
-      call.pendingResult = result;
-      call.serverAnswer = answer;
-      call.serverRequestId = serverRequest.id();
-      call.currentPort = null;
-      parked.put(parkId, call);
-      if (p != null) {
-        p.send(decorate(call.original.method(), Response.result(id, result)), id);
+      call.asks.put("aegis-" + nextKey.getAndIncrement(), new Ask(serverRequest, answer));
+      if (!call.flushScheduled && call.currentPort != null) {
+        // questions a server asks together (Promise.all) arrive microseconds apart: gather them into one result
+        call.flushScheduled = true;
+        session.gateway().scheduler().schedule(call::flush, COALESCE_MS, TimeUnit.MILLISECONDS);
       }
     }
-    long timeout = session.gateway().config().requestTimeout().toMillis();
-    session.gateway().scheduler().schedule(() -> {
-      if (parked.remove(parkId) != null) {
-        answer.complete(Response.error(serverRequest.id(), JsonRpcError.of(JsonRpcError.UPSTREAM_TIMEOUT,
-            "the client did not retry with input within " + timeout + " ms")));
-      }
-    }, timeout, TimeUnit.MILLISECONDS);
     return Reply.later(answer);
   }
 
@@ -238,18 +289,35 @@ final class Modern {
           "inputResponses must be an object")), r.id());
       return;
     }
-    JsonNode input = inputs == null ? null : inputs.get(call.inputKey);
+    List<Ask> answered = new java.util.ArrayList<>();
+    List<JsonNode> answers = new java.util.ArrayList<>();
+    ObjectNode again = null;
     synchronized (call) {
-      if (input == null || !input.isObject()) {
-        // not answered: ask again, same state
-        replyTo.send(decorate(call.original.method(), Response.result(r.id(), call.pendingResult)), r.id());
-        return;
+      for (java.util.Iterator<Map.Entry<String, Ask>> it = call.asks.entrySet().iterator(); it.hasNext();) {
+        Map.Entry<String, Ask> e = it.next();
+        JsonNode input = inputs == null ? null : inputs.get(e.getKey());
+        if (input != null && input.isObject()) {
+          answered.add(e.getValue());
+          answers.add(input);
+          it.remove();
+        }
       }
-      parked.remove(call.parkId);
-      call.currentId = r.id();
-      call.currentPort = replyTo;
+      if (!call.asks.isEmpty()) {
+        again = call.inputRequired(); // some questions still open: ask them again, under a new state
+      } else {
+        parked.remove(call.parkId);
+        call.parkId = -1;
+        call.currentId = r.id();
+        call.currentPort = replyTo;
+      }
     }
-    call.serverAnswer.complete(Response.result(call.serverRequestId, input));
+    if (again != null) {
+      replyTo.send(decorate(call.original.method(), Response.result(r.id(), again)), r.id());
+    }
+    for (int i = 0; i < answered.size(); i++) {
+      Ask a = answered.get(i);
+      a.future().complete(Response.result(a.serverRequest().id(), answers.get(i)));
+    }
   }
 
   private static boolean sameCall(Request original, Request retry) {

@@ -17,6 +17,7 @@ final class StatelessView implements ServerSession {
   private static final AtomicLong NEXT = new AtomicLong(1);
   private final GatewaySession shared;
   private final ClientPort port;
+  private final java.util.List<RequestId> received = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   StatelessView(GatewaySession shared, ClientPort port) {
     this.shared = shared;
@@ -36,6 +37,7 @@ final class StatelessView implements ServerSession {
     }
     RequestId original = r.id();
     RequestId unique = RequestId.of("s-" + NEXT.getAndIncrement());
+    received.add(unique);
     shared.receive(r.withId(unique), (out, related) -> {
       if (out instanceof Response resp && unique.equals(resp.id())) {
         port.send(resp.withId(original), original);
@@ -47,6 +49,9 @@ final class StatelessView implements ServerSession {
 
   @Override
   public void close() {
-    // the shared session lives on; nothing is held per request
+    // the shared session lives on; a closed stream ends what this request held (a subscriptions/listen stream)
+    for (RequestId id : received) {
+      shared.stopListening(id);
+    }
   }
 }

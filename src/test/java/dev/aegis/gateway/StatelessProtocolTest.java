@@ -114,6 +114,10 @@ class StatelessProtocolTest {
     Response wrongKey = call("a__sample", "{\"prompt\":\"hi\"}", "{\"sampling\":{}}",
         "\"requestState\":\"" + state + "\",\"inputResponses\":{\"other\":{}}");
     assertThat(wrongKey.result().path("resultType").asString()).isEqualTo("input_required");
+    assertThat(wrongKey.result().path("inputRequests").has(key)).isTrue();
+    String newState = wrongKey.result().path("requestState").asString();
+    assertThat(newState).isNotEqualTo(state);
+    state = newState;
 
     Response done = call("a__sample", "{\"prompt\":\"hi\"}", "{\"sampling\":{}}",
         "\"requestState\":\"" + state + "\",\"inputResponses\":{\"" + key + "\":{\"role\":\"assistant\","
