@@ -4,6 +4,12 @@
 // tool, resource, prompt and behaviour the server scenarios of
 // @modelcontextprotocol/conformance expect (2025-11-25 wire).
 //
+// It also serves the tools/prompts of the 2026-07-28 scenarios (server-stateless,
+// input-required-result-*), implemented the STATEFUL way: they send classic server->client
+// requests (elicitation/create, sampling/createMessage, roots/list) and list_changed
+// notifications. SDK 1.32.2 cannot speak 2026-07-28 itself; a gateway in front of the fixture
+// (Aegis) translates those requests into input_required results for stateless clients.
+//
 // Usage:
 //   node fixture-server.mjs --stdio         one session over stdin/stdout (how Aegis spawns it)
 //   node fixture-server.mjs --http PORT     Streamable HTTP on http://127.0.0.1:PORT/mcp,
@@ -27,6 +33,7 @@ import {
   ListPromptsRequestSchema,
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,
+  ListRootsResultSchema,
   ListToolsRequestSchema,
   McpError,
   ReadResourceRequestSchema,
@@ -72,6 +79,16 @@ const JSON_SCHEMA_2020_12 = {
   else: { required: ['email'] },
   additionalProperties: false,
 };
+
+const DYNAMIC_TOOL = 'test_dynamic_tool';
+const DYNAMIC_PROMPT = 'test_dynamic_prompt';
+
+const objectSchema = (props, required = Object.keys(props)) => ({ type: 'object', properties: props, required });
+const NAME_SCHEMA = objectSchema({ name: { type: 'string' } });
+const CONFIRM_SCHEMA = objectSchema({ ok: { type: 'boolean' } });
+const COLOR_SCHEMA = objectSchema({ color: { type: 'string' } });
+const CONTEXT_SCHEMA = objectSchema({ context: { type: 'string' } });
+const COMMENT_SCHEMA = objectSchema({ comment: { type: 'string' } });
 
 const ELICIT_BASIC_SCHEMA = {
   type: 'object',
@@ -283,6 +300,141 @@ const TOOLS = {
     inputSchema: JSON_SCHEMA_2020_12,
     run: async (args) => ({ content: [text(`JSON Schema 2020-12 tool called with: ${JSON.stringify(args)}`)] }),
   },
+
+  // ---- 2026-07-28 server-stateless (SEP-2575) diagnostic tools, stateful implementations.
+  test_missing_capability: {
+    description: 'Needs the client sampling capability: asks for an LLM completion (sampling/createMessage)',
+    run: async (_args, extra, ctx) => {
+      const answer = await ctx.sample(extra, 'Reply with one word: ready?', 20);
+      return { content: [text(`Sampling answered: ${answer}`)] };
+    },
+  },
+  test_streaming_elicitation: {
+    description: 'Asks the client for input (elicitation/create) in the middle of the call',
+    run: async (_args, extra, ctx) => {
+      const r = await ctx.elicitRaw(extra, 'What is your name?', NAME_SCHEMA);
+      return { content: [text(`Streaming elicitation: action=${r.action}, name=${r.content?.name ?? ''}`)] };
+    },
+  },
+  test_logging_tool: {
+    description: 'Emits notifications/message log lines (honours logging/setLevel), then returns',
+    run: async (_args, extra, ctx) => {
+      for (const [i, msg] of ['Logging tool started', 'Logging tool working', 'Logging tool finished'].entries()) {
+        if (i > 0) await sleep(20);
+        await ctx.log(extra, 'info', msg);
+      }
+      return { content: [text('Logging tool executed')] };
+    },
+  },
+  test_trigger_tool_change: {
+    description: `Adds or removes the tool '${DYNAMIC_TOOL}' and sends notifications/tools/list_changed`,
+    run: async (_args, _extra, ctx) => {
+      const present = await ctx.toggleDynamicTool();
+      return { content: [text(`Tool '${DYNAMIC_TOOL}' ${present ? 'added' : 'removed'}; tools/list_changed sent`)] };
+    },
+  },
+  test_trigger_prompt_change: {
+    description: `Adds or removes the prompt '${DYNAMIC_PROMPT}' and sends notifications/prompts/list_changed`,
+    run: async (_args, _extra, ctx) => {
+      const present = await ctx.toggleDynamicPrompt();
+      return { content: [text(`Prompt '${DYNAMIC_PROMPT}' ${present ? 'added' : 'removed'}; prompts/list_changed sent`)] };
+    },
+  },
+
+  // ---- 2026-07-28 input-required-result-* (SEP-2322), stateful implementations: each input the
+  // scenario expects in inputRequests is a classic server->client request here.
+  test_input_required_result_elicitation: {
+    description: 'Asks the user for their name (elicitation/create) and greets them',
+    run: async (_args, extra, ctx) => {
+      const r = await ctx.elicitRaw(extra, 'What is your name?', NAME_SCHEMA);
+      if (r.action !== 'accept') return { content: [text(`Elicitation ${r.action}`)] };
+      return { content: [text(`Hello, ${r.content?.name}!`)] };
+    },
+  },
+  test_input_required_result_sampling: {
+    description: 'Asks the client LLM a question (sampling/createMessage) and returns its answer',
+    run: async (_args, extra, ctx) => {
+      const answer = await ctx.sample(extra, 'What is the capital of France?', 100);
+      return { content: [text(`Sampling response: ${answer}`)] };
+    },
+  },
+  test_input_required_result_list_roots: {
+    description: "Asks the client for its roots (roots/list) and lists them",
+    run: async (_args, extra, ctx) => {
+      const roots = await ctx.roots(extra);
+      return { content: [text(`Client roots: ${roots.map((r) => r.uri).join(', ') || '(none)'}`)] };
+    },
+  },
+  test_input_required_result_request_state: {
+    description: 'Asks for a confirmation (elicitation/create); the answer resumes the same call (state-ok)',
+    run: async (_args, extra, ctx) => {
+      const r = await ctx.elicitRaw(extra, 'Please confirm', CONFIRM_SCHEMA);
+      return { content: [text(`state-ok: action=${r.action}, ok=${r.content?.ok}`)] };
+    },
+  },
+  test_input_required_result_multiple_inputs: {
+    description: 'Asks for a name, a sampled greeting and the roots at once (concurrent requests)',
+    run: async (_args, extra, ctx) => {
+      const [who, greeting, roots] = await Promise.all([
+        ctx.elicitRaw(extra, 'What is your name?', NAME_SCHEMA),
+        ctx.sample(extra, 'Generate a greeting', 50),
+        ctx.roots(extra),
+      ]);
+      return {
+        content: [
+          text(`${greeting} name=${who.content?.name ?? `(${who.action})`}, roots=${roots.map((r) => r.uri).join(', ')}`),
+        ],
+      };
+    },
+  },
+  test_input_required_result_multi_round: {
+    description: 'Asks two questions one after the other (two rounds of elicitation/create)',
+    run: async (_args, extra, ctx) => {
+      const step1 = await ctx.elicitRaw(extra, 'Step 1: What is your name?', NAME_SCHEMA);
+      const step2 = await ctx.elicitRaw(extra, 'Step 2: What is your favorite color?', COLOR_SCHEMA);
+      return {
+        content: [text(`Hello, ${step1.content?.name}! Your favorite color is ${step2.content?.color}.`)],
+      };
+    },
+  },
+  test_input_required_result_tampered_state: {
+    description: 'Asks for a confirmation (elicitation/create); state integrity is the transport\'s job',
+    run: async (_args, extra, ctx) => {
+      const r = await ctx.elicitRaw(extra, 'Please confirm', CONFIRM_SCHEMA);
+      return { content: [text(`Confirmed: action=${r.action}, ok=${r.content?.ok}`)] };
+    },
+  },
+  test_input_required_result_capabilities: {
+    description:
+      'Asks only for what the client declared (session capabilities): sampling if declared, elicitation if declared',
+    run: async (_args, extra, ctx) => {
+      const caps = ctx.clientCapabilities();
+      const asks = [];
+      if (caps.sampling) asks.push(['sampling', ctx.sample(extra, 'Summarize the capabilities check', 50)]);
+      if (caps.elicitation) asks.push(['elicitation', ctx.elicitRaw(extra, 'Any comment?', COMMENT_SCHEMA)]);
+      if (asks.length === 0) {
+        return { isError: true, content: [text('The client declared neither sampling nor elicitation')] };
+      }
+      const settled = await Promise.allSettled(asks.map(([, p]) => p));
+      const parts = settled.map((s, i) =>
+        s.status === 'fulfilled'
+          ? `${asks[i][0]}=${typeof s.value === 'string' ? s.value : s.value.action}`
+          : `${asks[i][0]} failed (${s.reason?.message ?? s.reason})`,
+      );
+      return { content: [text(`Capabilities check: ${parts.join('; ')}`)] };
+    },
+  },
+};
+
+// Toggled by test_trigger_tool_change / test_trigger_prompt_change (per Server instance).
+const DYNAMIC_TOOL_DEF = {
+  description: 'Appears and disappears with test_trigger_tool_change',
+  run: async () => ({ content: [text('Dynamic tool executed')] }),
+};
+const DYNAMIC_PROMPT_DEF = {
+  description: 'Appears and disappears with test_trigger_prompt_change',
+  arguments: [],
+  get: () => [{ role: 'user', content: text('This is the dynamic prompt.') }],
 };
 
 // ---------------------------------------------------------------- resources
@@ -358,6 +510,15 @@ const PROMPTS = {
       { role: 'user', content: text('Please analyze the image above.') },
     ],
   },
+  // 2026-07-28 input-required-result-non-tool-request (SEP-2322), stateful: prompts/get elicits.
+  test_input_required_result_prompt: {
+    description: 'A prompt that asks the user for context (elicitation/create) before it is built',
+    arguments: [],
+    get: async (_a, extra, ctx) => {
+      const r = await ctx.elicitRaw(extra, 'What context should the prompt use?', CONTEXT_SCHEMA);
+      return [{ role: 'user', content: text(`Prompt with context: ${r.content?.context ?? `(${r.action})`}`) }];
+    },
+  },
 };
 
 const COMPLETIONS = {
@@ -381,12 +542,50 @@ function createServer() {
     instructions: 'Aegis conformance fixture server.',
   });
   const subscriptions = new Set();
+  const dynamic = { tool: false, prompt: false };
+  const tools = () => (dynamic.tool ? { ...TOOLS, [DYNAMIC_TOOL]: DYNAMIC_TOOL_DEF } : TOOLS);
+  const prompts = () => (dynamic.prompt ? { ...PROMPTS, [DYNAMIC_PROMPT]: DYNAMIC_PROMPT_DEF } : PROMPTS);
 
   const ctx = {
+    clientCapabilities: () => server.getClientCapabilities() ?? {},
     requireClientCapability(cap) {
       if (!server.getClientCapabilities()?.[cap]) {
         throw new McpError(ErrorCode.InvalidRequest, `Client does not support ${cap}`);
       }
+    },
+    /** elicitation/create (form mode) to the client; returns the ElicitResult. */
+    async elicitRaw(extra, message, requestedSchema) {
+      ctx.requireClientCapability('elicitation');
+      return extra.sendRequest(
+        { method: 'elicitation/create', params: { mode: 'form', message, requestedSchema } },
+        ElicitResultSchema,
+      );
+    },
+    /** sampling/createMessage to the client; returns the text of the answer. */
+    async sample(extra, prompt, maxTokens) {
+      ctx.requireClientCapability('sampling');
+      const result = await extra.sendRequest(
+        { method: 'sampling/createMessage', params: { messages: [{ role: 'user', content: text(prompt) }], maxTokens } },
+        CreateMessageResultSchema,
+      );
+      const c = Array.isArray(result.content) ? result.content.find((b) => b.type === 'text') : result.content;
+      return c?.type === 'text' ? c.text : JSON.stringify(result.content);
+    },
+    /** roots/list to the client; returns the roots. */
+    async roots(extra) {
+      ctx.requireClientCapability('roots');
+      const result = await extra.sendRequest({ method: 'roots/list' }, ListRootsResultSchema);
+      return result.roots;
+    },
+    async toggleDynamicTool() {
+      dynamic.tool = !dynamic.tool;
+      await server.sendToolListChanged();
+      return dynamic.tool;
+    },
+    async toggleDynamicPrompt() {
+      dynamic.prompt = !dynamic.prompt;
+      await server.sendPromptListChanged();
+      return dynamic.prompt;
     },
     async log(extra, level, data) {
       // Log notifications of a tool call travel with the call (same SSE stream); honour logging/setLevel.
@@ -407,7 +606,7 @@ function createServer() {
   };
 
   server.setRequestHandler(ListToolsRequestSchema, async () => ({
-    tools: Object.entries(TOOLS).map(([name, t]) => ({
+    tools: Object.entries(tools()).map(([name, t]) => ({
       name,
       description: t.description,
       inputSchema: t.inputSchema ?? EMPTY_OBJECT_SCHEMA,
@@ -415,7 +614,7 @@ function createServer() {
   }));
 
   server.setRequestHandler(CallToolRequestSchema, async (req, extra) => {
-    const tool = TOOLS[req.params.name];
+    const tool = tools()[req.params.name];
     if (!tool) throw new McpError(ErrorCode.InvalidParams, `Unknown tool: ${req.params.name}`);
     return tool.run(req.params.arguments ?? {}, extra, ctx);
   });
@@ -471,16 +670,16 @@ function createServer() {
   });
 
   server.setRequestHandler(ListPromptsRequestSchema, async () => ({
-    prompts: Object.entries(PROMPTS).map(([name, p]) => ({ name, description: p.description, arguments: p.arguments })),
+    prompts: Object.entries(prompts()).map(([name, p]) => ({ name, description: p.description, arguments: p.arguments })),
   }));
 
-  server.setRequestHandler(GetPromptRequestSchema, async (req) => {
-    const p = PROMPTS[req.params.name];
+  server.setRequestHandler(GetPromptRequestSchema, async (req, extra) => {
+    const p = prompts()[req.params.name];
     if (!p) throw new McpError(ErrorCode.InvalidParams, `Unknown prompt: ${req.params.name}`);
     const args = req.params.arguments ?? {};
     const missing = p.arguments.filter((a) => a.required && args[a.name] === undefined).map((a) => a.name);
     if (missing.length) throw new McpError(ErrorCode.InvalidParams, `Missing required arguments: ${missing.join(', ')}`);
-    return { description: p.description, messages: p.get(args) };
+    return { description: p.description, messages: await p.get(args, extra, ctx) };
   });
 
   server.setRequestHandler(CompleteRequestSchema, async (req) => {

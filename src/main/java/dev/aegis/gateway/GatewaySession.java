@@ -59,7 +59,10 @@ public final class GatewaySession implements ServerSession {
   private final CompletableFuture<Void> startedAll = new CompletableFuture<>();
 
   /** A host request waiting for an upstream. */
-  record InFlight(UpstreamConnection upstream, CompletableFuture<Response> future, JsonNode progressToken) {}
+  record InFlight(UpstreamConnection upstream, CompletableFuture<Response> future, JsonNode progressToken,
+      long sequence) {}
+
+  private final AtomicLong nextSequence = new AtomicLong();
 
   /** A server-initiated request waiting for the host. */
   record ToClient(UpstreamConnection upstream, RequestId serverId, CompletableFuture<Response> future) {}
@@ -279,13 +282,13 @@ public final class GatewaySession implements ServerSession {
   CompletableFuture<Response> forward(UpstreamConnection upstream, Request request) {
     JsonNode token = request.params() == null ? null : request.params().path("_meta").get("progressToken");
     // registered before sending: the server may ask the client something (or report progress) before send returns
-    InFlight placeholder = new InFlight(upstream, null, token);
+    InFlight placeholder = new InFlight(upstream, null, token, nextSequence.incrementAndGet());
     inFlight.put(request.id(), placeholder);
     CompletableFuture<Response> future = upstream.send(request);
     if (future.isDone()) {
       inFlight.remove(request.id(), placeholder);
     } else {
-      inFlight.replace(request.id(), placeholder, new InFlight(upstream, future, token));
+      inFlight.replace(request.id(), placeholder, new InFlight(upstream, future, token, placeholder.sequence()));
     }
     return future;
   }
@@ -303,19 +306,40 @@ public final class GatewaySession implements ServerSession {
     }
   }
 
-  /** The host request a message from this upstream most likely belongs to (for HTTP stream routing), or null. */
+  /**
+   * The host request a message from this upstream belongs to (for HTTP stream routing and stateless calls), or
+   * null. A progress notification names its request by token. Otherwise stdio carries no relation: the most
+   * recently started call to that upstream that is still listening is the best guess (a stateless call parked for
+   * the client's retry is not listening).
+   */
   RequestId relatedRequest(UpstreamConnection upstream, JsonNode progressToken) {
     RequestId latest = null;
+    long latestSequence = -1;
+    RequestId parkedLatest = null;
+    long parkedSequence = -1;
     for (Map.Entry<RequestId, InFlight> e : inFlight.entrySet()) {
       InFlight f = e.getValue();
-      if (progressToken != null && progressToken.equals(f.progressToken())) {
-        return e.getKey();
+      if (progressToken != null) {
+        if (progressToken.equals(f.progressToken())) {
+          return e.getKey();
+        }
+        continue;
       }
-      if (f.upstream() == upstream) {
+      if (f.upstream() != upstream) {
+        continue;
+      }
+      if (modern.isParked(e.getKey())) {
+        if (f.sequence() > parkedSequence) {
+          parkedLatest = e.getKey();
+          parkedSequence = f.sequence();
+        }
+      } else if (f.sequence() > latestSequence) {
         latest = e.getKey();
+        latestSequence = f.sequence();
       }
     }
-    return progressToken != null ? null : latest;
+    // a parked call's server may still add a question; it joins the questions the client's retry answers
+    return latest != null ? latest : parkedLatest;
   }
 
   /** Sends a server-initiated request to the host under a fresh id; the reply carries the host's answer. */

@@ -58,7 +58,8 @@ final class Modern {
   private final AtomicLong nextPark = new AtomicLong(1);
   private final AtomicLong nextKey = new AtomicLong(1);
   /** How long to gather questions a server asks at once before answering the client with all of them. */
-  private static final long COALESCE_MS = 10;
+  private static final long COALESCE_MS = 25;
+  private static final long COALESCE_MAX_MS = 250;
   private final Map<RequestId, Call> calls = new ConcurrentHashMap<>();
   private final Map<Long, Call> parked = new ConcurrentHashMap<>();
   private final Map<RequestId, Listener> listeners = new ConcurrentHashMap<>();
@@ -86,6 +87,10 @@ final class Modern {
     ClientPort currentPort;
     final Map<String, Ask> asks = new java.util.LinkedHashMap<>();
     boolean flushScheduled;
+    long flushDeadline;
+    long firstAsk;
+    final ObjectNode missing = JSON.objectNode();
+    boolean answeredAny;
     long parkId = -1;
     ObjectNode pendingResult;
 
@@ -102,6 +107,12 @@ final class Modern {
       ClientPort p;
       RequestId id;
       synchronized (this) {
+        if (!missing.isEmpty() && !answeredAny && failed(response)) {
+          ObjectNode data = JSON.objectNode();
+          data.set("requiredCapabilities", missing.deepCopy());
+          response = Response.error(response.id(), new JsonRpcError(JsonRpcError.MISSING_CAPABILITY,
+              "Missing required client capability: " + String.join(", ", missing.propertyNames()), data));
+        }
         p = currentPort;
         id = currentId;
         if (p == null) {
@@ -122,6 +133,12 @@ final class Modern {
       RequestId id;
       ObjectNode result;
       synchronized (this) {
+        long wait = flushDeadline - System.nanoTime();
+        if (wait > 0) {
+          // another question arrived meanwhile: wait for the server to finish asking
+          session.gateway().scheduler().schedule(this::flush, wait, TimeUnit.NANOSECONDS);
+          return;
+        }
         flushScheduled = false;
         if (asks.isEmpty() || currentPort == null) {
           return;
@@ -158,6 +175,22 @@ final class Modern {
       result.put("requestState", sign(parkId, original));
       pendingResult = result;
       return result;
+    }
+  }
+
+  /** Whether a response (or a result flagged isError) reports failure. */
+  private static boolean failed(Response response) {
+    return response.isError() || response.result().path("isError").asBoolean(false);
+  }
+
+  /** Whether the stateless call with this id is parked, waiting for the client's retry. */
+  boolean isParked(RequestId id) {
+    Call call = calls.get(id);
+    if (call == null) {
+      return false;
+    }
+    synchronized (call) {
+      return call.currentPort == null;
     }
   }
 
@@ -253,10 +286,10 @@ final class Modern {
           serverRequest.method() + " cannot reach a stateless client during " + call.original.method());
     }
     if (!call.capabilities.has(needed)) {
-      ObjectNode data = JSON.objectNode();
-      data.putObject("requiredCapabilities").putObject(needed);
-      call.answer(Response.error(call.original.id(), new JsonRpcError(JsonRpcError.MISSING_CAPABILITY,
-          "Missing required client capability: " + needed, data)));
+      // refuse this question only: the server may do without it; if the call then fails, the client learns why
+      synchronized (call) {
+        call.missing.putObject(needed);
+      }
       return Reply.error(serverRequest, JsonRpcError.INVALID_REQUEST, "the client does not support " + needed);
     }
     if (parked.size() >= MAX_PARKED) {
@@ -265,8 +298,15 @@ final class Modern {
     CompletableFuture<Response> answer = new CompletableFuture<>();
     synchronized (call) {
       call.asks.put("aegis-" + nextKey.getAndIncrement(), new Ask(serverRequest, answer));
+      long now = System.nanoTime();
+      if (!call.flushScheduled) {
+        call.firstAsk = now;
+      }
+      // questions a server asks together (Promise.all) arrive close together: gather them into one result, waiting
+      // until none came for COALESCE_MS, but never longer than COALESCE_MAX_MS in all
+      call.flushDeadline = Math.min(now + TimeUnit.MILLISECONDS.toNanos(COALESCE_MS),
+          call.firstAsk + TimeUnit.MILLISECONDS.toNanos(COALESCE_MAX_MS));
       if (!call.flushScheduled && call.currentPort != null) {
-        // questions a server asks together (Promise.all) arrive microseconds apart: gather them into one result
         call.flushScheduled = true;
         session.gateway().scheduler().schedule(call::flush, COALESCE_MS, TimeUnit.MILLISECONDS);
       }
@@ -309,6 +349,9 @@ final class Modern {
         call.parkId = -1;
         call.currentId = r.id();
         call.currentPort = replyTo;
+      }
+      if (!answered.isEmpty()) {
+        call.answeredAny = true;
       }
     }
     if (again != null) {
