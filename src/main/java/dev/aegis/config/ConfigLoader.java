@@ -71,7 +71,9 @@ public final class ConfigLoader {
   }
 
   public static Loaded parse(String file, byte[] bytes) throws ConfigException {
-    YAMLMapper mapper = new YAMLMapper();
+    // JSON (a host's file) goes to the JSON parser: YAML refuses the tabs many JSON files are indented with
+    tools.jackson.databind.ObjectMapper mapper = looksLikeJson(bytes) ? new tools.jackson.databind.json.JsonMapper()
+        : new YAMLMapper();
     JsonNode root;
     Map<String, TokenStreamLocation> locations = new HashMap<>();
     try (JsonParser p = mapper.createParser(bytes)) {
@@ -93,6 +95,16 @@ public final class ConfigLoader {
       throw new ConfigException(loader.errors);
     }
     return new Loaded(config, List.copyOf(loader.warnings));
+  }
+
+  private static boolean looksLikeJson(byte[] bytes) {
+    for (byte b : bytes) {
+      if (b == ' ' || b == '\t' || b == '\r' || b == '\n') {
+        continue;
+      }
+      return b == '{';
+    }
+    return false;
   }
 
   private GatewayConfig read(JsonNode root) {
@@ -215,7 +227,10 @@ public final class ConfigLoader {
       }
       Map<String, String> env = stringMap(node, "env", at);
       String cwd = node.has("cwd") ? string(node, "cwd", at) : null;
-      if (command == null || command.isBlank()) {
+      if (command == null) {
+        return null; // already reported
+      }
+      if (command.isBlank()) {
         error(at + "/command", "'command' must be a non-empty string");
         return null;
       }
@@ -244,15 +259,16 @@ public final class ConfigLoader {
   }
 
   private String prefix(String name, JsonNode node, String at) {
-    if (node == null || node.isNull()) {
+    if (node == null || node.isNull() || (node.isBoolean() && node.booleanValue())) {
       String derived = sanitizePrefix(name);
       if (derived.isEmpty()) {
-        error(at, "server name '" + name + "' has no letters or digits to make a prefix from; set 'prefix'");
+        error(node == null ? at : at + "/prefix",
+            "server name '" + name + "' has no letters or digits to make a prefix from; set 'prefix'");
       }
       return derived;
     }
     if (node.isBoolean()) {
-      return node.booleanValue() ? sanitizePrefix(name) : "";
+      return "";
     }
     if (!node.isString() || !node.stringValue().matches("[A-Za-z0-9](?:[A-Za-z0-9-]{0,30}[A-Za-z0-9])?")) {
       error(at + "/prefix", "'prefix' must be false, true, or 1-32 letters, digits and inner hyphens (it is joined"
@@ -349,7 +365,7 @@ public final class ConfigLoader {
         return Duration.ofHours(Long.parseLong(t.substring(0, t.length() - 1).trim()));
       }
       return Duration.ofMillis(Long.parseLong(t));
-    } catch (NumberFormatException e) {
+    } catch (NumberFormatException | ArithmeticException e) {
       return null;
     }
   }

@@ -107,7 +107,7 @@ final class Catalog {
         }
       }
     }
-    Listing listing = new Listing(List.copyOf(items), Map.copyOf(index));
+    Listing listing = new Listing(List.copyOf(items), java.util.Collections.unmodifiableMap(index));
     synchronized (this) {
       listings.put(kind, listing);
       fresh.put(kind, true);

@@ -68,6 +68,9 @@ public final class Codec {
     } catch (JacksonException e) {
       throw new ProtocolException(JsonRpcError.of(JsonRpcError.PARSE_ERROR, "Parse error: " + firstLine(e)), null);
     }
+    if (tree == null || tree.isMissingNode()) {
+      throw new ProtocolException(JsonRpcError.of(JsonRpcError.PARSE_ERROR, "Parse error: no JSON value"), null);
+    }
     if (tree instanceof ArrayNode array) {
       if (array.isEmpty()) {
         throw new ProtocolException(JsonRpcError.of(JsonRpcError.INVALID_REQUEST, "empty batch"), null);
@@ -103,6 +106,11 @@ public final class Codec {
       tree = mapper.readTree(bytes, offset, length);
     } catch (JacksonException e) {
       sink.invalid(new ProtocolException(JsonRpcError.of(JsonRpcError.PARSE_ERROR, "Parse error: " + firstLine(e)),
+          null));
+      return;
+    }
+    if (tree == null || tree.isMissingNode()) {
+      sink.invalid(new ProtocolException(JsonRpcError.of(JsonRpcError.PARSE_ERROR, "Parse error: no JSON value"),
           null));
       return;
     }

@@ -15,6 +15,7 @@ final class LineReader {
 
   private final InputStream in;
   private final int maxLine;
+  private final int limit;
   private byte[] buf = new byte[16 * 1024];
   private int start;
   private int end;
@@ -24,7 +25,9 @@ final class LineReader {
 
   LineReader(InputStream in, int maxLine) {
     this.in = in;
-    this.maxLine = maxLine;
+    // one more byte buffered for the CR of a CRLF ending: the limit is on the message, not its line ending
+    this.maxLine = maxLine + 1;
+    this.limit = maxLine;
   }
 
   /** Length of the last line returned in {@link #line()}. */
@@ -86,6 +89,12 @@ final class LineReader {
       if (nl >= 0) {
         if (skipping) {
           lastOversize = skipped;
+          return OVERSIZE;
+        }
+        int content = lineLength > 0 && line[lineLength - 1] == '\r' ? lineLength - 1 : lineLength;
+        if (content > limit) {
+          lastOversize = content;
+          lineLength = 0;
           return OVERSIZE;
         }
         int len = trimmedLength();
