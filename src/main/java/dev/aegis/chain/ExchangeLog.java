@@ -29,9 +29,9 @@ import tools.jackson.databind.node.ObjectNode;
  * <pre>{@code ExchangeLog log = ExchangeLog.open(home.resolve("logs/exchanges.jsonl")); }</pre>
  */
 public final class ExchangeLog implements ExchangeListener, AutoCloseable {
-  private static final ObjectNode STOP = JsonNodeFactory.instance.objectNode();
+  private static final Entry STOP = new Entry(null, null, 0, 0);
   private static final long DRAIN_PERIOD_MS = 50;
-  private final BlockingQueue<ObjectNode> queue = new ArrayBlockingQueue<>(16_384);
+  private final BlockingQueue<Entry> queue = new ArrayBlockingQueue<>(16_384);
   private final Writer out;
   private final JsonMapper mapper = JsonMapper.builder().build();
   private final Thread writer;
@@ -53,10 +53,21 @@ public final class ExchangeLog implements ExchangeListener, AutoCloseable {
     return new ExchangeLog(w);
   }
 
+  /** What the caller's thread hands over: references only; the writer thread formats. */
+  private record Entry(Exchange exchange, Response reply, long endNanos, long epochMillis) {}
+
   @Override
   public void onExchange(Exchange exchange, Response reply, long endNanos) {
+    if (!queue.offer(new Entry(exchange, reply, endNanos, System.currentTimeMillis()))) {
+      dropped.incrementAndGet();
+    }
+  }
+
+  private static ObjectNode format(Entry e) {
+    Exchange exchange = e.exchange();
+    Response reply = e.reply();
     ObjectNode r = JsonNodeFactory.instance.objectNode();
-    r.put("ts", Instant.now().toString());
+    r.put("ts", Instant.ofEpochMilli(e.epochMillis()).toString());
     r.put("session", exchange.session().id());
     r.put("transport", exchange.session().transport());
     r.put("principal", exchange.session().principal());
@@ -71,14 +82,14 @@ public final class ExchangeLog implements ExchangeListener, AutoCloseable {
     if (reply == null) {
       r.put("outcome", "notification");
     } else if (reply.isError()) {
-      JsonRpcError e = reply.error();
+      JsonRpcError err = reply.error();
       r.put("outcome", "error");
-      r.put("errorCode", e.code());
-      r.put("error", e.message().length() > 300 ? e.message().substring(0, 300) : e.message());
+      r.put("errorCode", err.code());
+      r.put("error", err.message().length() > 300 ? err.message().substring(0, 300) : err.message());
     } else {
       r.put("outcome", "ok");
     }
-    r.put("micros", (endNanos - exchange.startNanos()) / 1000);
+    r.put("micros", (e.endNanos() - exchange.startNanos()) / 1000);
     List<Decision> decisions = exchange.decisions();
     if (!decisions.isEmpty()) {
       ArrayNode d = r.putArray("decisions");
@@ -89,9 +100,7 @@ public final class ExchangeLog implements ExchangeListener, AutoCloseable {
         o.put("reason", decision.reason());
       }
     }
-    if (!queue.offer(r)) {
-      dropped.incrementAndGet();
-    }
+    return r;
   }
 
   /** Records not written because the queue was full. */
@@ -105,7 +114,7 @@ public final class ExchangeLog implements ExchangeListener, AutoCloseable {
   }
 
   private void drain() {
-    List<ObjectNode> batch = new ArrayList<>();
+    List<Entry> batch = new ArrayList<>();
     try {
       while (true) {
         // drain in batches a few times a second rather than waking on every record: a wake-up per exchange would
@@ -115,12 +124,12 @@ public final class ExchangeLog implements ExchangeListener, AutoCloseable {
           continue;
         }
         boolean stop = false;
-        for (ObjectNode r : batch) {
+        for (Entry r : batch) {
           if (r == STOP) {
             stop = true;
             continue;
           }
-          out.write(mapper.writeValueAsString(r));
+          out.write(mapper.writeValueAsString(format(r)));
           out.write('\n');
           written.incrementAndGet();
         }

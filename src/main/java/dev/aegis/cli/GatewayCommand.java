@@ -5,6 +5,7 @@ import dev.aegis.config.ConfigException;
 import dev.aegis.config.ConfigLoader;
 import dev.aegis.gateway.Gateway;
 import dev.aegis.gateway.GatewayLog;
+import dev.aegis.gateway.Warmup;
 import dev.aegis.transport.http.StreamableHttpServer;
 import dev.aegis.transport.stdio.StdioServer;
 import java.io.BufferedOutputStream;
@@ -36,7 +37,8 @@ final class GatewayCommand implements Callable<Integer> {
   Path config;
 
   @Option(names = "--listen", paramLabel = "HOST:PORT",
-      description = "Serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio (e.g. 127.0.0.1:8750).")
+      description = "Serve Streamable HTTP at http://HOST:PORT/mcp instead of stdio (e.g. 127.0.0.1:8750; a bare"
+          + " PORT binds 127.0.0.1).")
   String listen;
 
   @Option(names = "--stdio", description = "Also serve stdio when --listen is given.")
@@ -50,7 +52,7 @@ final class GatewayCommand implements Callable<Integer> {
     // stdout carries protocol; everything human goes to stderr
     PrintStream err = System.err;
     // buffered so that a message and its newline leave in one write: two writes wake the host twice
-    OutputStream protocolOut = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 1 << 16);
+    OutputStream protocolOut = new BufferedOutputStream(new FileOutputStream(FileDescriptor.out), 8 * 1024);
     System.setOut(err);
     GatewayLog log = new GatewayLog(err, debug);
     Path home = AegisHome.resolve();
@@ -86,6 +88,7 @@ final class GatewayCommand implements Callable<Integer> {
       return 2;
     }
     Gateway gateway = new Gateway(loaded.config(), List.of(), exchanges, log);
+    Warmup.inBackground(gateway.codec());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       gateway.close();
       exchanges.close();
@@ -120,7 +123,11 @@ final class GatewayCommand implements Callable<Integer> {
     return 0;
   }
 
+  /** {@code HOST:PORT}, {@code [::1]:PORT}, or a bare {@code PORT} (then loopback: never all interfaces by accident). */
   static InetSocketAddress parseListen(String value) {
+    if (value.chars().allMatch(Character::isDigit) && !value.isEmpty()) {
+      value = "127.0.0.1:" + value;
+    }
     int colon = value.lastIndexOf(':');
     if (colon <= 0 || colon == value.length() - 1) {
       return null;

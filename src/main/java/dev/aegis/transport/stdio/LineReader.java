@@ -16,7 +16,8 @@ final class LineReader {
   private final InputStream in;
   private final int maxLine;
   private final int limit;
-  private byte[] buf = new byte[16 * 1024];
+  // at most 8 KiB: the JDK reads larger requests through a native buffer it allocates and frees on every read
+  private byte[] buf = new byte[8 * 1024];
   private int start;
   private int end;
   private byte[] line = new byte[4 * 1024];
