@@ -6,6 +6,7 @@ import dev.aegis.chain.Reply;
 import dev.aegis.chain.Target;
 import dev.aegis.protocol.JsonRpcError;
 import dev.aegis.protocol.Message;
+import dev.aegis.protocol.MetaKeys;
 import dev.aegis.protocol.ProtocolVersion;
 import dev.aegis.protocol.Request;
 import dev.aegis.protocol.RequestId;
@@ -251,7 +252,7 @@ final class Aggregator {
     result.put("ttlMs", 0);
     result.put("cacheScope", "private");
     ObjectNode meta = result.putObject("_meta");
-    meta.set("io.modelcontextprotocol/serverInfo", serverInfo());
+    meta.set(MetaKeys.SERVER_INFO, serverInfo());
     return CompletableFuture.completedFuture(Response.result(r.id(), result));
   }
 }

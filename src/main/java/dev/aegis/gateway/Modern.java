@@ -4,6 +4,7 @@ import dev.aegis.chain.Reply;
 import dev.aegis.protocol.JsonRpcError;
 import dev.aegis.protocol.McpMethod;
 import dev.aegis.protocol.Message;
+import dev.aegis.protocol.MetaKeys;
 import dev.aegis.protocol.Notification;
 import dev.aegis.protocol.ProtocolVersion;
 import dev.aegis.protocol.Request;
@@ -36,11 +37,11 @@ import tools.jackson.databind.node.ObjectNode;
  * lets the client's retry resume the very same upstream call.
  */
 final class Modern {
-  static final String META_VERSION = "io.modelcontextprotocol/protocolVersion";
-  static final String META_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities";
-  static final String META_LOG_LEVEL = "io.modelcontextprotocol/logLevel";
-  static final String META_SERVER_INFO = "io.modelcontextprotocol/serverInfo";
-  static final String META_SUBSCRIPTION = "io.modelcontextprotocol/subscriptionId";
+  static final String META_VERSION = MetaKeys.PROTOCOL_VERSION;
+  static final String META_CAPABILITIES = MetaKeys.CLIENT_CAPABILITIES;
+  static final String META_LOG_LEVEL = MetaKeys.LOG_LEVEL;
+  static final String META_SERVER_INFO = MetaKeys.SERVER_INFO;
+  static final String META_SUBSCRIPTION = MetaKeys.SUBSCRIPTION_ID;
   private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
   private static final Set<String> REMOVED = Set.of("initialize", "ping", "logging/setLevel", "resources/subscribe",
       "resources/unsubscribe");

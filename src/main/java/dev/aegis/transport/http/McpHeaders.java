@@ -2,6 +2,7 @@ package dev.aegis.transport.http;
 
 import dev.aegis.protocol.JsonRpcError;
 import dev.aegis.protocol.Message;
+import dev.aegis.protocol.MetaKeys;
 import dev.aegis.protocol.ProtocolVersion;
 import dev.aegis.protocol.Request;
 import java.nio.ByteBuffer;
@@ -25,8 +26,8 @@ final class McpHeaders {
   static final String NAME = "Mcp-Name";
   static final String LAST_EVENT_ID = "Last-Event-ID";
   static final String STATELESS = ProtocolVersion.V2026_07_28.wire();
-  static final String META_VERSION = "io.modelcontextprotocol/protocolVersion";
-  static final String META_CAPABILITIES = "io.modelcontextprotocol/clientCapabilities";
+  static final String META_VERSION = MetaKeys.PROTOCOL_VERSION;
+  static final String META_CAPABILITIES = MetaKeys.CLIENT_CAPABILITIES;
   private static final String B64_OPEN = "=?base64?";
   private static final String B64_CLOSE = "?=";
 
