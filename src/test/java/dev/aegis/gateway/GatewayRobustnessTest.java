@@ -233,4 +233,15 @@ class GatewayRobustnessTest {
     assertThat(list.result().path("tools").toString()).contains("\"a__extra\"");
     assertThat(text(host.call("a__extra", null))).isEqualTo("extra");
   }
+
+  @Test
+  void aCancelledCallIsNeverAnsweredAndTheSessionCarriesOn() throws Exception {
+    startTwo(Duration.ofSeconds(10));
+    RequestId cancelled = RequestId.of("to-cancel");
+    host.send(Request.of(cancelled, "tools/call", host.json("{\"name\":\"a__slow\",\"arguments\":{\"ms\":300}}")));
+    host.send(Notification.of("notifications/cancelled", host.json("{\"requestId\":\"to-cancel\",\"reason\":\"user\"}")));
+    // a later call to the same server that finishes after the cancelled one would have
+    assertThat(text(host.call("a__slow", "{\"ms\":900}"))).isEqualTo("slept 900 ms");
+    assertThat(host.responseTo(cancelled, Duration.ZERO)).as("a reply to the cancelled request").isNull();
+  }
 }
