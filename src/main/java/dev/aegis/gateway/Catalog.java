@@ -71,6 +71,9 @@ final class Catalog {
 
   /** The target behind an exposed name or URI, or null. */
   synchronized Target lookup(Kind kind, String exposed) {
+    if (exposed == null) {
+      return null;
+    }
     return listing(kind).index().get(exposed);
   }
 

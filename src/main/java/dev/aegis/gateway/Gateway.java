@@ -45,6 +45,11 @@ public final class Gateway implements SessionFactory, AutoCloseable {
   private final SecureRandom random = new SecureRandom();
   private volatile GatewaySession statelessShared;
   private final Sweeper sweeper;
+  private final java.util.concurrent.ExecutorService workers = Executors.newCachedThreadPool(r -> {
+    Thread t = new Thread(r, "aegis-worker");
+    t.setDaemon(true);
+    return t;
+  });
 
   public Gateway(GatewayConfig config, List<Interceptor> guards, ExchangeListener listener, GatewayLog log) {
     this(config, guards, listener, log, null);
@@ -85,6 +90,11 @@ public final class Gateway implements SessionFactory, AutoCloseable {
 
   ScheduledExecutorService scheduler() {
     return scheduler;
+  }
+
+  /** Runs session work that may wait, off the transports' threads. */
+  java.util.concurrent.Executor workers() {
+    return workers;
   }
 
   Sweeper sweeper() {
@@ -164,10 +174,7 @@ public final class Gateway implements SessionFactory, AutoCloseable {
       shared.close();
     }
     scheduler.shutdownNow();
+    workers.shutdownNow();
   }
 
-  /** Executor for work that must not run on a transport's reader thread. */
-  static ScheduledExecutorService newTimer() {
-    return Executors.newSingleThreadScheduledExecutor();
-  }
 }

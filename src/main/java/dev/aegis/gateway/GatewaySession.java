@@ -168,8 +168,55 @@ public final class GatewaySession implements ServerSession {
     dispatch(message, replyTo);
   }
 
-  /** Runs a host message through the chain; the response (for a request) goes to {@code replyTo}. */
+  /**
+   * Runs a host message through the chain; the response (for a request) goes to {@code replyTo}. Never blocks the
+   * transport's thread: a message whose routing must wait (servers still starting, a name not listed yet) and every
+   * message after it run on a worker, in order, so a host's ping or cancel is never stuck behind a slow first list.
+   */
   void dispatch(Message message, ClientPort replyTo) {
+    boolean inline;
+    synchronized (backlog) {
+      inline = !draining && !Router.mayBlock(this, message);
+      if (!inline) {
+        backlog.add(() -> dispatchNow(message, replyTo));
+        if (!draining) {
+          draining = true;
+          gateway.workers().execute(this::drain);
+        }
+      }
+    }
+    if (inline) {
+      dispatchNow(message, replyTo);
+    }
+  }
+
+  private final java.util.ArrayDeque<Runnable> backlog = new java.util.ArrayDeque<>();
+  private boolean draining;
+
+  private void drain() {
+    while (true) {
+      Runnable next;
+      synchronized (backlog) {
+        next = backlog.poll();
+        if (next == null) {
+          draining = false;
+          return;
+        }
+      }
+      try {
+        next.run();
+      } catch (RuntimeException e) {
+        gateway.log().warn("session " + id + ": " + e);
+      }
+    }
+  }
+
+  /** Whether every upstream has started (or given up starting). */
+  boolean upstreamsSettled() {
+    return started.get() && startedAll.isDone();
+  }
+
+  private void dispatchNow(Message message, ClientPort replyTo) {
     if (replyTo != port && message instanceof Request req) {
       replyPorts.put(req.id(), replyTo);
     }

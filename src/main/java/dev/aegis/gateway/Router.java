@@ -44,6 +44,36 @@ final class Router implements Interceptor {
     return "route";
   }
 
+  /**
+   * Whether routing this message may have to wait: for servers to start, or for a list the name is not in yet.
+   * Cheap and conservative; such messages are run off the transport's thread.
+   */
+  static boolean mayBlock(GatewaySession session, Message message) {
+    if (!(message instanceof Request r) || McpMethod.INITIALIZE.wire().equals(r.method())) {
+      return false;
+    }
+    if (!session.upstreamsSettled()) {
+      return !McpMethod.PING.wire().equals(r.method()); // anything but a ping may wait for the servers
+    }
+    McpMethod m = r.knownMethod();
+    if (m == null) {
+      return false;
+    }
+    Catalog c = session.catalog();
+    ObjectNode params = r.params();
+    return switch (m) {
+      case TOOLS_CALL -> c.lookup(Catalog.Kind.TOOLS, Message.textOrNull(params, "name")) == null
+          && !c.isFresh(Catalog.Kind.TOOLS);
+      case PROMPTS_GET -> c.lookup(Catalog.Kind.PROMPTS, Message.textOrNull(params, "name")) == null
+          && !c.isFresh(Catalog.Kind.PROMPTS);
+      case RESOURCES_READ, RESOURCES_SUBSCRIBE, RESOURCES_UNSUBSCRIBE ->
+          c.lookup(Catalog.Kind.RESOURCES, Message.textOrNull(params, "uri")) == null
+              && (!c.isFresh(Catalog.Kind.RESOURCES) || !c.isFresh(Catalog.Kind.TEMPLATES));
+      case COMPLETION_COMPLETE -> !c.isFresh(Catalog.Kind.PROMPTS) || !c.isFresh(Catalog.Kind.TEMPLATES);
+      default -> false;
+    };
+  }
+
   /** Where a host message goes, decided before the chain runs so guards can see it; null for gateway-level ones. */
   static Target resolve(GatewaySession session, Message message) {
     if (!(message instanceof Request r)) {
