@@ -44,7 +44,7 @@ public final class ConfigLoader {
   private static final Set<String> SERVER_KEYS = Set.of("command", "args", "env", "cwd", "url", "headers", "type",
       "prefix", "disabled");
   private static final Set<String> GATEWAY_KEYS = Set.of("maxMessageBytes", "requestTimeout", "startupTimeout",
-      "maxRestartBackoff", "allowedOrigins", "pageSize");
+      "maxRestartBackoff", "allowedOrigins", "pageSize", "maxSessions");
   private static final Set<String> TOP_KEYS = Set.of("servers", "mcpServers", "gateway", "inputs");
 
   private final String file;
@@ -158,6 +158,7 @@ public final class ConfigLoader {
     Duration startupTimeout = duration(g, "startupTimeout", Duration.ofSeconds(30));
     Duration backoff = duration(g, "maxRestartBackoff", Duration.ofSeconds(30));
     int pageSize = intSetting(g, "pageSize", 0, 0, 100_000);
+    int maxSessions = intSetting(g, "maxSessions", GatewayConfig.DEFAULT_MAX_SESSIONS, 1, 100_000);
     List<String> origins = new ArrayList<>();
     JsonNode o = g.path("allowedOrigins");
     if (o.isArray()) {
@@ -174,7 +175,8 @@ public final class ConfigLoader {
     if (!errors.isEmpty()) {
       return null;
     }
-    return new GatewayConfig(servers, maxBytes, requestTimeout, startupTimeout, backoff, origins, pageSize);
+    return new GatewayConfig(servers, maxBytes, requestTimeout, startupTimeout, backoff, origins, pageSize,
+        maxSessions);
   }
 
   private ServerConfig server(String name, JsonNode node, String at) {

@@ -15,16 +15,21 @@ import java.util.List;
  * @param maxRestartBackoff longest wait between restarts of a failing upstream
  * @param allowedOrigins extra {@code Origin} values the HTTP endpoint accepts besides loopback ones
  * @param pageSize items per page in aggregated lists; 0 for one page with everything
+ * @param maxSessions most host sessions open at once (each runs its own connection to every server)
  */
 public record GatewayConfig(List<ServerConfig> servers, int maxMessageBytes, Duration requestTimeout,
-    Duration startupTimeout, Duration maxRestartBackoff, List<String> allowedOrigins, int pageSize) {
+    Duration startupTimeout, Duration maxRestartBackoff, List<String> allowedOrigins, int pageSize,
+    int maxSessions) {
+
+  public static final int DEFAULT_MAX_SESSIONS = 64;
 
   public static final int DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
   public GatewayConfig {
     servers = List.copyOf(servers);
     allowedOrigins = List.copyOf(allowedOrigins);
-    if (maxMessageBytes <= 0 || requestTimeout.isNegative() || startupTimeout.isNegative() || pageSize < 0) {
+    if (maxMessageBytes <= 0 || requestTimeout.isNegative() || startupTimeout.isNegative() || pageSize < 0
+        || maxSessions <= 0) {
       throw new IllegalArgumentException("limits must be positive");
     }
   }
@@ -32,6 +37,6 @@ public record GatewayConfig(List<ServerConfig> servers, int maxMessageBytes, Dur
   /** A configuration with these servers and every default. */
   public static GatewayConfig of(List<ServerConfig> servers) {
     return new GatewayConfig(servers, DEFAULT_MAX_MESSAGE_BYTES, Duration.ofSeconds(120), Duration.ofSeconds(30),
-        Duration.ofSeconds(30), List.of(), 0);
+        Duration.ofSeconds(30), List.of(), 0, DEFAULT_MAX_SESSIONS);
   }
 }

@@ -118,6 +118,11 @@ public final class Gateway implements SessionFactory, AutoCloseable {
 
   @Override
   public ServerSession open(String transport, ClientPort port) {
+    if (sessions.size() >= config.maxSessions()) {
+      log.warn("refused a " + transport + " session: " + sessions.size() + " are open, the limit (maxSessions)");
+      throw new IllegalStateException("too many sessions: " + config.maxSessions() + " are open (gateway setting"
+          + " maxSessions); close one or try later");
+    }
     String id = newSessionId();
     GatewaySession session = new GatewaySession(id, transport, this, port);
     sessions.put(id, session);

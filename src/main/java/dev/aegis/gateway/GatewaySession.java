@@ -63,6 +63,8 @@ public final class GatewaySession implements ServerSession {
       long sequence) {}
 
   private final AtomicLong nextSequence = new AtomicLong();
+  /** Bound on a session's requests waiting for servers, and on server requests waiting for the host. */
+  static final int MAX_IN_FLIGHT = 1024;
 
   /** A server-initiated request waiting for the host. */
   record ToClient(UpstreamConnection upstream, RequestId serverId, CompletableFuture<Response> future) {}
@@ -327,6 +329,10 @@ public final class GatewaySession implements ServerSession {
 
   /** Forwards a host request to one upstream, tracking it for cancellation and progress. */
   CompletableFuture<Response> forward(UpstreamConnection upstream, Request request) {
+    if (inFlight.size() >= MAX_IN_FLIGHT) {
+      return CompletableFuture.completedFuture(Response.error(request.id(), JsonRpcError.of(
+          JsonRpcError.INTERNAL_ERROR, "too many requests in flight in this session (" + MAX_IN_FLIGHT + ")")));
+    }
     JsonNode token = request.params() == null ? null : request.params().path("_meta").get("progressToken");
     // registered before sending: the server may ask the client something (or report progress) before send returns
     InFlight placeholder = new InFlight(upstream, null, token, nextSequence.incrementAndGet());
@@ -394,6 +400,9 @@ public final class GatewaySession implements ServerSession {
     Reply stateless = modern.interrupt(request, related);
     if (stateless != null) {
       return stateless;
+    }
+    if (toClient.size() >= MAX_IN_FLIGHT) {
+      return Reply.error(request, JsonRpcError.INTERNAL_ERROR, "too many requests wait for the host");
     }
     long clientId = nextClientId.getAndIncrement();
     CompletableFuture<Response> future = new CompletableFuture<>();

@@ -22,7 +22,7 @@ final class TestServers {
 
   static GatewayConfig config(Duration requestTimeout, int maxBytes, ServerConfig... servers) {
     return new GatewayConfig(List.of(servers), maxBytes, requestTimeout, Duration.ofSeconds(20),
-        Duration.ofMillis(500), List.of(), 0);
+        Duration.ofMillis(500), List.of(), 0, 4);
   }
 
   /** A log that tests can read. */

@@ -210,6 +210,9 @@ final class McpEndpoint extends Handler.Abstract {
       try {
         ServerSession opened = server.sessions().open("http", s);
         s.attach(opened);
+      } catch (IllegalStateException e) {
+        fail(response, callback, 503, null, JsonRpcError.INTERNAL_ERROR, "Service Unavailable: " + e.getMessage());
+        return;
       } catch (RuntimeException e) {
         server.log().accept("cannot open a session: " + e);
         fail(response, callback, 500, null, JsonRpcError.INTERNAL_ERROR, "Internal error: cannot open a session");
