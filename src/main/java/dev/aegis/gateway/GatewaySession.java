@@ -48,8 +48,13 @@ public final class GatewaySession implements ServerSession {
   private final Modern modern = new Modern(this);
   private final Map<String, UpstreamConnection> upstreams = new LinkedHashMap<>();
   private final Map<RequestId, InFlight> inFlight = new ConcurrentHashMap<>();
-  private final Map<Long, ToClient> toClient = new ConcurrentHashMap<>();
-  private final AtomicLong nextClientId = new AtomicLong(1);
+  private final HostRequests hostRequests;
+  private final java.util.Set<RequestId> cancelledRequests = ConcurrentHashMap.newKeySet();
+  /** Where messages related to a request go when it came through a per-request view (stateless HTTP). */
+  private final Map<RequestId, ClientPort> replyPorts = new ConcurrentHashMap<>();
+  /** Host messages waiting for a worker, in arrival order (see {@link #dispatch}). */
+  private final java.util.ArrayDeque<Runnable> backlog = new java.util.ArrayDeque<>();
+  private boolean draining;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean started = new AtomicBoolean();
   private volatile boolean initialized;
@@ -66,15 +71,13 @@ public final class GatewaySession implements ServerSession {
   /** Bound on a session's requests waiting for servers, and on server requests waiting for the host. */
   static final int MAX_IN_FLIGHT = 1024;
 
-  /** A server-initiated request waiting for the host. */
-  record ToClient(UpstreamConnection upstream, RequestId serverId, CompletableFuture<Response> future) {}
-
   GatewaySession(String id, String transport, Gateway gateway, ClientPort port) {
     this.id = id;
     this.gateway = gateway;
     this.port = port;
     this.info = new SessionInfo(id, transport, "local");
     this.aggregator = new Aggregator(this);
+    this.hostRequests = new HostRequests(gateway, id);
     Router router = new Router(this);
     this.pipeline = new Pipeline(gateway.chainWith(router), gateway.listener());
     this.forwardPipeline = pipeline.withTerminal(new Forwarder(this));
@@ -160,7 +163,7 @@ public final class GatewaySession implements ServerSession {
       return;
     }
     if (message instanceof Response r) {
-      answerFromClient(r);
+      hostRequests.answer(r);
       return;
     }
     if (message instanceof Request req && Modern.claims(req)) {
@@ -191,9 +194,6 @@ public final class GatewaySession implements ServerSession {
       dispatchNow(message, replyTo);
     }
   }
-
-  private final java.util.ArrayDeque<Runnable> backlog = new java.util.ArrayDeque<>();
-  private boolean draining;
 
   private void drain() {
     while (true) {
@@ -236,26 +236,9 @@ public final class GatewaySession implements ServerSession {
     }
   }
 
-  private final java.util.Set<RequestId> cancelledRequests = ConcurrentHashMap.newKeySet();
-  /** Where messages related to a request go when it came through a per-request view (stateless HTTP). */
-  private final Map<RequestId, ClientPort> replyPorts = new ConcurrentHashMap<>();
-
   private ClientPort portFor(RequestId related) {
     ClientPort p = related == null ? null : replyPorts.get(related);
     return p != null ? p : port;
-  }
-
-  private void answerFromClient(Response response) {
-    if (!(response.id() instanceof RequestId.Number n)) {
-      gateway.log().debug("session " + id + ": host answered an id the gateway never used: " + response.id());
-      return;
-    }
-    ToClient pending = toClient.remove(n.value());
-    if (pending == null) {
-      gateway.log().debug("session " + id + ": host answered unknown request " + n.value());
-      return;
-    }
-    pending.future().complete(response);
   }
 
   // --------------------------------------------------------------------------------------- upstream lifecycle
@@ -401,46 +384,12 @@ public final class GatewaySession implements ServerSession {
     if (stateless != null) {
       return stateless;
     }
-    if (toClient.size() >= MAX_IN_FLIGHT) {
-      return Reply.error(request, JsonRpcError.INTERNAL_ERROR, "too many requests wait for the host");
-    }
-    long clientId = nextClientId.getAndIncrement();
-    CompletableFuture<Response> future = new CompletableFuture<>();
-    toClient.put(clientId, new ToClient(upstream, request.id(), future));
-    gateway.scheduler().schedule(() -> {
-      ToClient t = toClient.remove(clientId);
-      if (t != null) {
-        t.future().complete(Response.error(request.id(), JsonRpcError.of(JsonRpcError.UPSTREAM_TIMEOUT,
-            "the host did not answer " + request.method() + " within " + gateway.config().requestTimeout().toMillis()
-                + " ms")));
-      }
-    }, gateway.config().requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
-    ClientPort target = portFor(related);
-    if (port == null) {
-      toClient.remove(clientId);
-      return Reply.error(request, JsonRpcError.METHOD_NOT_FOUND,
-          "stateless clients cannot receive " + request.method() + " requests");
-    }
-    target.send(request.withId(RequestId.of(clientId)), related);
-    return Reply.later(future.thenApply(r -> r.withId(request.id())));
+    return hostRequests.send(upstream, request, portFor(related), related);
   }
 
-  /**
-   * A server cancelling one of its own requests to the host: rewritten to the id the host saw, or null when that
-   * request is no longer pending.
-   */
+  /** A server cancelling one of its own requests to the host (null when it is no longer pending). */
   Notification translateServerCancel(UpstreamConnection upstream, Notification n) {
-    JsonNode id = n.params() == null ? null : n.params().get("requestId");
-    for (Map.Entry<Long, ToClient> e : toClient.entrySet()) {
-      ToClient t = e.getValue();
-      if (t.upstream() == upstream && id != null && t.serverId().toJson().equals(id)) {
-        toClient.remove(e.getKey());
-        ObjectNode p = Message.shallowCopy(n.params());
-        p.put("requestId", e.getKey());
-        return n.withParams(p);
-      }
-    }
-    return null;
+    return hostRequests.translateCancel(upstream, n);
   }
 
   /** Sends a notification to the host. */
@@ -510,11 +459,7 @@ public final class GatewaySession implements ServerSession {
     if (!closed.compareAndSet(false, true)) {
       return;
     }
-    for (ToClient t : toClient.values()) {
-      t.future().complete(Response.error(t.serverId(), JsonRpcError.of(JsonRpcError.SESSION_CLOSED,
-          "the host session closed")));
-    }
-    toClient.clear();
+    hostRequests.closeAll();
     for (UpstreamConnection up : upstreams()) {
       gateway.sweeper().remove(up);
       up.close();
