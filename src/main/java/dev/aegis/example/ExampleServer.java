@@ -45,6 +45,7 @@ public final class ExampleServer {
     return t;
   });
   private final AtomicLong calls = new AtomicLong();
+  private final AtomicLong progressSeen = new AtomicLong();
   private final AtomicLong nextId = new AtomicLong(1);
   private final Map<Long, CompletableFuture<Response>> asked = new ConcurrentHashMap<>();
   private volatile boolean extraTool;
@@ -82,6 +83,10 @@ public final class ExampleServer {
   }
 
   private void handle(Message message) {
+    if (message instanceof Notification n && McpMethod.PROGRESS.wire().equals(n.method())) {
+      progressSeen.incrementAndGet();
+      return;
+    }
     if (message instanceof Response r) {
       if (r.id() instanceof RequestId.Number n) {
         CompletableFuture<Response> f = asked.remove(n.value());
@@ -147,6 +152,7 @@ public final class ExampleServer {
       tools.add(tool("change_tools", "Adds a tool named extra and says the list changed.", null, null));
       tools.add(tool("stderr", "Writes text to stderr.", "text", "string"));
       tools.add(tool("sample", "Asks the client to sample a message and returns its text.", "prompt", "string"));
+      tools.add(tool("progress_seen", "Counts the progress notifications the client sent this server.", null, null));
       if (extraTool) {
         tools.add(tool("extra", "Appeared after change_tools.", null, null));
       }
@@ -194,6 +200,7 @@ public final class ExampleServer {
           Math.max(0, args.path("ms").asLong(0)), TimeUnit.MILLISECONDS);
       case "big" -> send(text(r, "x".repeat((int) Math.min(Math.max(0, args.path("bytes").asLong(0)), 64L << 20))));
       case "counter" -> send(text(r, String.valueOf(n)));
+      case "progress_seen" -> send(text(r, String.valueOf(progressSeen.get())));
       case "change_tools" -> {
         extraTool = true;
         send(Notification.of(McpMethod.TOOLS_LIST_CHANGED.wire(), null));
@@ -219,6 +226,7 @@ public final class ExampleServer {
     msg.put("role", "user");
     msg.putObject("content").put("type", "text").put("text", prompt);
     p.put("maxTokens", 50);
+    p.putObject("_meta").put("progressToken", "sample-" + id);
     send(Request.of(RequestId.of(id), McpMethod.SAMPLING_CREATE_MESSAGE.wire(), p));
     f.orTimeout(30, TimeUnit.SECONDS).whenComplete((resp, e) -> {
       if (e != null || resp.isError()) {

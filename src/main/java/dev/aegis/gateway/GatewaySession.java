@@ -387,6 +387,11 @@ public final class GatewaySession implements ServerSession {
     return hostRequests.send(upstream, request, portFor(related), related);
   }
 
+  /** The server whose request to the host carries this progress token, or null. */
+  UpstreamConnection progressTarget(JsonNode token) {
+    return hostRequests.progressTarget(token);
+  }
+
   /** A server cancelling one of its own requests to the host (null when it is no longer pending). */
   Notification translateServerCancel(UpstreamConnection upstream, Notification n) {
     return hostRequests.translateCancel(upstream, n);

@@ -26,6 +26,8 @@ final class HostRequests {
   private record Pending(UpstreamConnection upstream, RequestId serverId, CompletableFuture<Response> future) {}
 
   private final Map<Long, Pending> pending = new ConcurrentHashMap<>();
+  /** Progress tokens of pending requests, so the host's progress reports reach the server that asked. */
+  private final Map<JsonNode, UpstreamConnection> progressTokens = new ConcurrentHashMap<>();
   private final AtomicLong nextId = new AtomicLong(1);
   private final Gateway gateway;
   private final String sessionId;
@@ -47,6 +49,11 @@ final class HostRequests {
     long id = nextId.getAndIncrement();
     CompletableFuture<Response> future = new CompletableFuture<>();
     pending.put(id, new Pending(upstream, request.id(), future));
+    JsonNode token = request.params() == null ? null : request.params().path("_meta").get("progressToken");
+    if (token != null) {
+      progressTokens.put(token, upstream);
+      future.whenComplete((r, e) -> progressTokens.remove(token, upstream));
+    }
     Duration timeout = gateway.config().requestTimeout();
     gateway.scheduler().schedule(() -> {
       Pending p = pending.remove(id);
@@ -89,6 +96,11 @@ final class HostRequests {
       }
     }
     return null;
+  }
+
+  /** The server that asked the host a question carrying this progress token, or null. */
+  UpstreamConnection progressTarget(JsonNode token) {
+    return token == null ? null : progressTokens.get(token);
   }
 
   /** The session closed: every server still waiting gets an error. */

@@ -310,7 +310,12 @@ final class Router implements Interceptor {
       return;
     }
     if (m == McpMethod.PROGRESS) {
-      session.gateway().log().debug("session " + session.id() + ": progress from the host has no pending target");
+      UpstreamConnection target = session.progressTarget(n.params() == null ? null : n.params().get("progressToken"));
+      if (target != null) {
+        target.notify(n);
+      } else {
+        session.gateway().log().debug("session " + session.id() + ": progress from the host for no pending request");
+      }
       return;
     }
     for (UpstreamConnection up : session.upstreams()) {

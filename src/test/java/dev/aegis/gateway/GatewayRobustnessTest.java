@@ -206,9 +206,16 @@ class GatewayRobustnessTest {
     answer.put("role", "assistant");
     answer.putObject("content").put("type", "text").put("text", "canned answer");
     answer.put("model", "test");
+    // the host reports progress on the server's request before answering it; it must reach that server only
+    String token = sampling.params().path("_meta").path("progressToken").asString();
+    assertThat(token).startsWith("sample-");
+    host.send(Notification.of("notifications/progress",
+        host.json("{\"progressToken\":\"" + token + "\",\"progress\":1}")));
     host.send(Response.result(sampling.id(), answer));
     Response r = host.responseTo(callId, FakeHost.WAIT);
     assertThat(text(r)).isEqualTo("sampled: canned answer");
+    assertThat(text(host.call("b__progress_seen", null))).isEqualTo("1");
+    assertThat(text(host.call("a__progress_seen", null))).isEqualTo("0");
   }
 
   @Test
