@@ -46,6 +46,8 @@ public final class ExampleServer {
   });
   private final AtomicLong calls = new AtomicLong();
   private final AtomicLong progressSeen = new AtomicLong();
+  private final java.util.Set<String> subscribed = new java.util.concurrent.ConcurrentSkipListSet<>();
+  private volatile String logLevel = "none";
   private final AtomicLong nextId = new AtomicLong(1);
   private final Map<Long, CompletableFuture<Response>> asked = new ConcurrentHashMap<>();
   private volatile boolean extraTool;
@@ -113,6 +115,18 @@ public final class ExampleServer {
       case RESOURCES_READ -> read(r);
       case PROMPTS_LIST -> send(Response.result(r.id(), promptsList()));
       case PROMPTS_GET -> prompt(r);
+      case RESOURCES_SUBSCRIBE -> {
+        subscribed.add(String.valueOf(Message.textOrNull(r.params(), "uri")));
+        send(Response.result(r.id(), JSON.objectNode()));
+      }
+      case RESOURCES_UNSUBSCRIBE -> {
+        subscribed.remove(String.valueOf(Message.textOrNull(r.params(), "uri")));
+        send(Response.result(r.id(), JSON.objectNode()));
+      }
+      case LOGGING_SET_LEVEL -> {
+        logLevel = String.valueOf(Message.textOrNull(r.params(), "level"));
+        send(Response.result(r.id(), JSON.objectNode()));
+      }
       default -> send(Response.error(r.id(), JsonRpcError.of(JsonRpcError.METHOD_NOT_FOUND,
           "Method not found: " + r.method())));
     }
@@ -124,8 +138,9 @@ public final class ExampleServer {
     result.put("protocolVersion", ProtocolVersion.negotiate(requested).wire());
     ObjectNode caps = result.putObject("capabilities");
     caps.putObject("tools").put("listChanged", true);
-    caps.putObject("resources");
+    caps.putObject("resources").put("subscribe", true);
     caps.putObject("prompts");
+    caps.putObject("logging");
     ObjectNode info = result.putObject("serverInfo");
     info.put("name", "aegis-example");
     info.put("version", "1.0.0");
@@ -153,6 +168,7 @@ public final class ExampleServer {
       tools.add(tool("stderr", "Writes text to stderr.", "text", "string"));
       tools.add(tool("sample", "Asks the client to sample a message and returns its text.", "prompt", "string"));
       tools.add(tool("progress_seen", "Counts the progress notifications the client sent this server.", null, null));
+      tools.add(tool("state", "Reports this process's resource subscriptions and log level.", null, null));
       if (extraTool) {
         tools.add(tool("extra", "Appeared after change_tools.", null, null));
       }
@@ -201,6 +217,7 @@ public final class ExampleServer {
       case "big" -> send(text(r, "x".repeat((int) Math.min(Math.max(0, args.path("bytes").asLong(0)), 64L << 20))));
       case "counter" -> send(text(r, String.valueOf(n)));
       case "progress_seen" -> send(text(r, String.valueOf(progressSeen.get())));
+      case "state" -> send(text(r, "subscribed=" + subscribed + " level=" + logLevel));
       case "change_tools" -> {
         extraTool = true;
         send(Notification.of(McpMethod.TOOLS_LIST_CHANGED.wire(), null));

@@ -55,6 +55,9 @@ public final class GatewaySession implements ServerSession {
   /** Host messages waiting for a worker, in arrival order (see {@link #dispatch}). */
   private final java.util.ArrayDeque<Runnable> backlog = new java.util.ArrayDeque<>();
   private boolean draining;
+  /** What the host set up on each server, replayed when that server restarts: subscribed URIs, the log level. */
+  private final Map<String, java.util.Set<String>> subscriptions = new ConcurrentHashMap<>();
+  private volatile ObjectNode logLevel;
   private final AtomicBoolean closed = new AtomicBoolean();
   private final AtomicBoolean started = new AtomicBoolean();
   private volatile boolean initialized;
@@ -141,6 +144,34 @@ public final class GatewaySession implements ServerSession {
   /** A stateless request's stream closed: forget a listener it held. */
   void stopListening(RequestId id) {
     modern.stopListening(id);
+  }
+
+  /** The host subscribed to (or unsubscribed from) a resource on a server. */
+  void subscribed(String server, String uri, boolean on) {
+    java.util.Set<String> uris = subscriptions.computeIfAbsent(server, k -> ConcurrentHashMap.newKeySet());
+    if (on) {
+      uris.add(uri);
+    } else {
+      uris.remove(uri);
+    }
+  }
+
+  /** The host set the log level (the params of its logging/setLevel). */
+  void logLevel(ObjectNode params) {
+    this.logLevel = params;
+  }
+
+  /** A restarted server forgot what the host set up: set it up again. */
+  private void replaySetup(UpstreamConnection up) {
+    ObjectNode level = logLevel;
+    if (level != null && up.has("logging")) {
+      up.request(McpMethod.LOGGING_SET_LEVEL.wire(), level.deepCopy());
+    }
+    for (String uri : subscriptions.getOrDefault(up.name(), java.util.Set.of())) {
+      ObjectNode p = JsonNodeFactory.instance.objectNode();
+      p.put("uri", uri);
+      up.request(McpMethod.RESOURCES_SUBSCRIBE.wire(), p);
+    }
   }
 
   /** A per-request view of this (shared, stateless) session whose replies go to {@code replyPort}. */
@@ -446,6 +477,9 @@ public final class GatewaySession implements ServerSession {
     public void onReady(UpstreamConnection upstream, boolean restarted) {
       if (closed.get() || (!restarted && !startedAll.isDone())) {
         return;
+      }
+      if (restarted) {
+        replaySetup(upstream);
       }
       // a late or restarted server: its lists may differ from what the host has
       catalog.invalidateAll();

@@ -190,10 +190,16 @@ final class Router implements Interceptor {
       case RESOURCES_TEMPLATES_LIST -> list(Catalog.Kind.TEMPLATES, r);
       case TOOLS_CALL -> routed(ex, r, "tool", "name", JsonRpcError.INVALID_PARAMS);
       case PROMPTS_GET -> routed(ex, r, "prompt", "name", JsonRpcError.INVALID_PARAMS);
-      case RESOURCES_READ, RESOURCES_SUBSCRIBE, RESOURCES_UNSUBSCRIBE ->
-          routed(ex, r, "resource", null, JsonRpcError.RESOURCE_NOT_FOUND);
+      case RESOURCES_READ -> routed(ex, r, "resource", null, JsonRpcError.RESOURCE_NOT_FOUND);
+      case RESOURCES_SUBSCRIBE, RESOURCES_UNSUBSCRIBE -> remember(ex, r,
+          routed(ex, r, "resource", null, JsonRpcError.RESOURCE_NOT_FOUND));
       case COMPLETION_COMPLETE -> completion(ex, r);
-      case LOGGING_SET_LEVEL -> broadcastRequest(r, "logging");
+      case LOGGING_SET_LEVEL -> {
+        if (r.params() != null) {
+          session.logLevel(r.params());
+        }
+        yield broadcastRequest(r, "logging");
+      }
       default -> unknown(r);
     };
   }
@@ -248,6 +254,21 @@ final class Router implements Interceptor {
       out = r.withParams(p);
     }
     return Reply.later(session.forward(up, out));
+  }
+
+  /** Notes a subscription change the server accepted, so it can be replayed if the server restarts. */
+  private Reply remember(Exchange ex, Request r, Reply reply) {
+    Target t = ex.target();
+    if (t == null) {
+      return reply;
+    }
+    boolean on = r.knownMethod() == McpMethod.RESOURCES_SUBSCRIBE;
+    return reply.map(response -> {
+      if (!response.isError()) {
+        session.subscribed(t.server(), t.name(), on);
+      }
+      return response;
+    });
   }
 
   private Reply completion(Exchange ex, Request r) {

@@ -251,4 +251,17 @@ class GatewayRobustnessTest {
     assertThat(text(host.call("a__slow", "{\"ms\":900}"))).isEqualTo("slept 900 ms");
     assertThat(host.responseTo(cancelled, Duration.ZERO)).as("a reply to the cancelled request").isNull();
   }
+
+  @Test
+  void aRestartedServerGetsTheHostsSubscriptionsAndLogLevelBack() throws Exception {
+    startTwo(Duration.ofSeconds(10));
+    assertThat(host.request("resources/subscribe", "{\"uri\":\"example://greeting\"}").isError()).isFalse();
+    assertThat(host.request("logging/setLevel", "{\"level\":\"debug\"}").isError()).isFalse();
+    assertThat(text(host.call("a__state", null))).isEqualTo("subscribed=[example://greeting] level=debug");
+    host.call("a__crash", null);
+    assertThat(host.await(m -> m instanceof Notification n && n.method().equals("notifications/tools/list_changed"),
+        FakeHost.WAIT)).isNotNull();
+    // replayed before the host heard of the restart, on the same pipe, so the new process has it by now
+    assertThat(text(host.call("a__state", null))).isEqualTo("subscribed=[example://greeting] level=debug");
+  }
 }
