@@ -126,14 +126,33 @@ final class McpEndpoint extends Handler.Abstract {
 
   private void onBody(org.eclipse.jetty.server.Request request, Response response, Callback callback, HttpFields h,
       byte[] bytes, int offset, int length, boolean json, boolean sse) {
-    List<Message> messages;
-    try {
-      messages = codec.decode(bytes, offset, length);
-    } catch (ProtocolException e) {
-      fail(response, callback, 400, e.id(), e.error());
+    List<Message> messages = new ArrayList<>();
+    List<ProtocolException> bad = new ArrayList<>();
+    codec.decodeEach(bytes, offset, length, new Codec.Sink() {
+      @Override
+      public void message(Message message) {
+        messages.add(message);
+      }
+
+      @Override
+      public void invalid(ProtocolException error) {
+        bad.add(error);
+      }
+    });
+    boolean batch = startsWithBracket(bytes, offset, length);
+    if (!bad.isEmpty() && (!batch || messages.isEmpty() && bad.size() == 1 && wholeBody(bad.get(0)))) {
+      fail(response, callback, 400, bad.get(0).id(), bad.get(0).error());
       return;
     }
-    boolean batch = startsWithBracket(bytes, offset, length);
+    List<dev.aegis.protocol.Response> errors = new ArrayList<>(bad.size());
+    for (ProtocolException e : bad) {
+      errors.add(dev.aegis.protocol.Response.error(e.id(), e.error()));
+    }
+    if (!errors.isEmpty() && messages.stream().noneMatch(m -> m instanceof Request)) {
+      // a batch with nothing to answer but its invalid elements: one error each, nothing delivered
+      failBatch(response, callback, errors);
+      return;
+    }
     String version = McpHeaders.trim(h.get(McpHeaders.PROTOCOL_VERSION));
     String sid = McpHeaders.trim(h.get(McpHeaders.SESSION_ID));
     Message first = messages.get(0);
@@ -175,7 +194,24 @@ final class McpEndpoint extends Handler.Abstract {
           "Bad Request: unsupported " + McpHeaders.PROTOCOL_VERSION + " " + clip(version), data));
       return;
     }
-    sessionPost(request, response, callback, messages, sid, batch, json, sse);
+    sessionPost(request, response, callback, messages, errors, sid, batch, json, sse);
+  }
+
+  /** An error about the body as a whole (not JSON, too large, an empty batch), answered with one error object. */
+  private static boolean wholeBody(ProtocolException e) {
+    int code = e.error().code();
+    return code == JsonRpcError.PARSE_ERROR || code == JsonRpcError.MESSAGE_TOO_LARGE
+        || e.error().message().equals("empty batch");
+  }
+
+  private void failBatch(Response response, Callback callback, List<dev.aegis.protocol.Response> errors) {
+    tools.jackson.databind.node.ArrayNode array = JsonNodeFactory.instance.arrayNode();
+    errors.forEach(e -> array.add(e.json()));
+    byte[] body = codec.encode(array);
+    response.setStatus(400);
+    response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
+    response.getHeaders().put(HttpHeader.CONTENT_LENGTH, body.length);
+    response.write(true, java.nio.ByteBuffer.wrap(body), callback);
   }
 
   private void statelessRequest(org.eclipse.jetty.server.Request request, Response response, Callback callback,
@@ -198,7 +234,8 @@ final class McpEndpoint extends Handler.Abstract {
   }
 
   private void sessionPost(org.eclipse.jetty.server.Request request, Response response, Callback callback,
-      List<Message> messages, String sid, boolean batch, boolean json, boolean sse) {
+      List<Message> messages, List<dev.aegis.protocol.Response> errors, String sid, boolean batch, boolean json,
+      boolean sse) {
     HttpSession s;
     if (sid == null) {
       if (messages.stream().noneMatch(m -> m instanceof Request r && r.method().equals(McpMethod.INITIALIZE.wire()))) {
@@ -243,6 +280,7 @@ final class McpEndpoint extends Handler.Abstract {
       return;
     }
     PostExchange ex = new PostExchange(server, s, request, response, callback, ids, batch, json, sse);
+    ex.alsoAnswer(errors);
     List<RequestId> taken = null;
     for (RequestId id : ids) {
       if (s.pending.putIfAbsent(id, ex) != null) {

@@ -47,6 +47,8 @@ final class PostExchange implements ClientPort {
   private Mode mode = Mode.PENDING;
   private EventStream stream;
   private volatile ServerSession view;
+  /** Answers known before the session saw anything (a batch's invalid elements), written with the others. */
+  private final List<byte[]> extra = new java.util.ArrayList<>();
 
   /**
    * @param session the session, or null for a stateless request
@@ -68,6 +70,13 @@ final class PostExchange implements ClientPort {
     request.addIdleTimeoutListener(timeout -> false); // a long call is not an idle connection; keep-alives check
     request.addFailureListener(this::clientGone);
     server.waiting().add(this);
+  }
+
+  /** Error answers for a batch's invalid elements; call before any message is delivered. */
+  synchronized void alsoAnswer(List<dev.aegis.protocol.Response> errors) {
+    for (dev.aegis.protocol.Response e : errors) {
+      extra.add(server.codec().encode(e));
+    }
   }
 
   /** The gateway's per-request view, for a stateless request; closed when the exchange ends. */
@@ -208,6 +217,9 @@ final class PostExchange implements ClientPort {
         : new EventStream("s", false, 0, 0, s -> streamLost(), server.log());
     stream.attach(() -> new SseSink(request, response, callback, server.liveSinks()), -1, false);
     if (batch) {
+      for (byte[] a : extra) {
+        stream.append(a);
+      }
       for (byte[] a : answers) {
         if (a != null) {
           stream.append(a);
@@ -229,10 +241,15 @@ final class PostExchange implements ClientPort {
     for (byte[] a : answers) {
       total += a == null ? 0 : a.length + 1;
     }
+    for (byte[] a : extra) {
+      total += a.length + 1;
+    }
     byte[] all = new byte[Math.max(total, 2)];
     System.arraycopy(OPEN_ARRAY, 0, all, 0, 1);
     int at = 1;
-    for (byte[] a : answers) {
+    java.util.List<byte[]> parts = new java.util.ArrayList<>(extra);
+    parts.addAll(java.util.Arrays.asList(answers));
+    for (byte[] a : parts) {
       if (a != null) {
         if (at > 1) {
           all[at++] = ',';

@@ -1,5 +1,7 @@
 package dev.aegis.transport.http;
 
+import dev.aegis.protocol.JsonRpcError;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.aegis.protocol.Codec;
@@ -113,6 +115,38 @@ class StreamableHttpServerTest {
     assertThat(body.size()).isEqualTo(2);
     assertThat(body.get(0).path("id").intValue()).isEqualTo(10);
     assertThat(body.get(1).path("result").path("method").stringValue()).isEqualTo("c/d");
+  }
+
+  @Test
+  void batchAnswersEachInvalidElementAndServesTheValidOnes() throws Exception {
+    String sid = initialize();
+    HttpResponse<String> r = post("[" + call(12, "a/b") + ",{\"jsonrpc\":\"2.0\",\"id\":{}},42]", sid);
+    assertThat(r.statusCode()).isEqualTo(200);
+    JsonNode body = json(r.body());
+    assertThat(body.size()).isEqualTo(3);
+    long errors = 0;
+    boolean served = false;
+    for (JsonNode item : body) {
+      if (item.has("error")) {
+        assertThat(item.path("error").path("code").intValue()).isEqualTo(JsonRpcError.INVALID_REQUEST);
+        errors++;
+      } else {
+        served = item.path("id").intValue() == 12;
+      }
+    }
+    assertThat(errors).isEqualTo(2);
+    assertThat(served).isTrue();
+  }
+
+  @Test
+  void batchOfOnlyInvalidElementsIsAnArrayOfErrors() throws Exception {
+    String sid = initialize();
+    HttpResponse<String> r = post("[1,2]", sid);
+    assertThat(r.statusCode()).isEqualTo(400);
+    JsonNode body = json(r.body());
+    assertThat(body.isArray()).isTrue();
+    assertThat(body.size()).isEqualTo(2);
+    assertThat(body.get(1).path("error").path("code").intValue()).isEqualTo(JsonRpcError.INVALID_REQUEST);
   }
 
   @Test
