@@ -115,10 +115,6 @@ public final class GatewaySession implements ServerSession {
     return protocolVersion;
   }
 
-  ObjectNode clientCapabilities() {
-    return clientCapabilities;
-  }
-
   boolean isInitialized() {
     return initialized;
   }
@@ -506,7 +502,4 @@ public final class GatewaySession implements ServerSession {
     gateway.closed(this);
   }
 
-  boolean isClosed() {
-    return closed.get();
-  }
 }

@@ -434,9 +434,4 @@ public final class UpstreamConnection {
     }
     return ((ServerConfig.Http) config.transport()).url().toString();
   }
-
-  /** Ids of requests still waiting for the server (for tests and status). */
-  List<Long> inFlight() {
-    return List.copyOf(pending.keySet());
-  }
 }
