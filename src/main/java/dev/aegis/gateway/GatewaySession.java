@@ -62,7 +62,6 @@ public final class GatewaySession implements ServerSession {
   private final AtomicBoolean started = new AtomicBoolean();
   private volatile boolean initialized;
   private volatile ProtocolVersion protocolVersion = ProtocolVersion.LATEST_STATEFUL;
-  private volatile ObjectNode clientCapabilities = JsonNodeFactory.instance.objectNode();
   private volatile ObjectNode clientInfo;
   private final CompletableFuture<Void> startedAll = new CompletableFuture<>();
 
@@ -279,9 +278,6 @@ public final class GatewaySession implements ServerSession {
       return startedAll;
     }
     this.protocolVersion = version;
-    if (capabilities != null) {
-      this.clientCapabilities = capabilities;
-    }
     this.clientInfo = hostInfo;
     ObjectNode info = JsonNodeFactory.instance.objectNode();
     info.put("name", hostInfo != null && hostInfo.path("name").isString()
