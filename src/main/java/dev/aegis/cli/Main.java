@@ -19,6 +19,9 @@ public final class Main {
     CommandLine cli = new CommandLine(new AegisCommand());
     cli.addSubcommand("gateway", new GatewayCommand());
     cli.addSubcommand("example-server", new ExampleServerCommand());
+    cli.addSubcommand("clients", new ClientsCommand());
+    cli.addSubcommand("wrap", new WrapCommand());
+    cli.addSubcommand("unwrap", new UnwrapCommand());
     return cli.execute(args);
   }
 }
