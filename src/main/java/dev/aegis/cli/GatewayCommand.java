@@ -1,6 +1,6 @@
 package dev.aegis.cli;
 
-import dev.aegis.chain.ExchangeLog;
+import dev.aegis.audit.AuditLog;
 import dev.aegis.config.ConfigException;
 import dev.aegis.config.ConfigLoader;
 import dev.aegis.gateway.Gateway;
@@ -79,11 +79,11 @@ final class GatewayCommand implements Callable<Integer> {
         return 2;
       }
     }
-    ExchangeLog exchanges;
+    AuditLog exchanges;
     try {
-      exchanges = ExchangeLog.open(home.resolve("logs").resolve("exchanges.jsonl"));
+      exchanges = AuditLog.open(home);
     } catch (IOException e) {
-      err.println("aegis: cannot write the exchange log under " + home + ": " + e.getMessage()
+      err.println("aegis: cannot write the audit log under " + home + ": " + e.getMessage()
           + " (set AEGIS_HOME to a writable folder)");
       return 2;
     }

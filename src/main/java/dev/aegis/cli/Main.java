@@ -19,6 +19,7 @@ public final class Main {
     CommandLine cli = new CommandLine(new AegisCommand());
     cli.addSubcommand("gateway", new GatewayCommand());
     cli.addSubcommand("example-server", new ExampleServerCommand());
+    cli.addSubcommand("audit", AuditCommand.commandLine());
     cli.addSubcommand("clients", new ClientsCommand());
     cli.addSubcommand("wrap", new WrapCommand());
     cli.addSubcommand("unwrap", new UnwrapCommand());
