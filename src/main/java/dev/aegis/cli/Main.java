@@ -23,6 +23,7 @@ public final class Main {
     cli.addSubcommand("clients", new ClientsCommand());
     cli.addSubcommand("wrap", new WrapCommand());
     cli.addSubcommand("unwrap", new UnwrapCommand());
+    cli.addSubcommand("demo", new DemoCommand());
     return cli.execute(args);
   }
 }
