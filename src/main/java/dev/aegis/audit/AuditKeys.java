@@ -2,7 +2,6 @@ package dev.aegis.audit;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -29,19 +28,24 @@ public final class AuditKeys {
 
   private AuditKeys() {}
 
-  /** Loads the key pair from {@code keysDir}, creating it (and the folder) when absent. */
-  public static KeyPair loadOrCreate(Path keysDir) throws IOException {
+  /**
+   * Loads the key pair from {@code keysDir}, creating it (and the folder) when absent. Gateways starting together
+   * take a lock on {@code keysDir/.lock} first, so exactly one creates the pair and none reads a half-written file.
+   */
+  public static synchronized KeyPair loadOrCreate(Path keysDir) throws IOException {
     Path priv = keysDir.resolve(PRIVATE_FILE);
     Path pub = keysDir.resolve(PUBLIC_FILE);
-    if (!Files.exists(priv)) {
-      Files.createDirectories(keysDir);
-      KeyPair pair;
-      try {
-        pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
-      } catch (GeneralSecurityException e) {
-        throw new IllegalStateException("Ed25519 missing from the JDK", e);
-      }
-      try {
+    Files.createDirectories(keysDir);
+    try (java.nio.channels.FileChannel lockFile = java.nio.channels.FileChannel.open(keysDir.resolve(".lock"),
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        java.nio.channels.FileLock ignored = lockFile.lock()) {
+      if (!Files.exists(priv)) {
+        KeyPair pair;
+        try {
+          pair = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        } catch (GeneralSecurityException e) {
+          throw new IllegalStateException("Ed25519 missing from the JDK", e);
+        }
         try {
           Files.createFile(priv, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         } catch (UnsupportedOperationException e) {
@@ -50,15 +54,14 @@ public final class AuditKeys {
         Files.writeString(priv, encode(pair.getPrivate().getEncoded()), StandardCharsets.US_ASCII);
         Files.writeString(pub, encode(pair.getPublic().getEncoded()), StandardCharsets.US_ASCII);
         return pair;
-      } catch (FileAlreadyExistsException raced) {
-        // another process created it first: use theirs
       }
-    }
-    try {
-      PrivateKey privateKey = KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(read(priv)));
-      return new KeyPair(loadPublic(pub), privateKey);
-    } catch (GeneralSecurityException e) {
-      throw new IOException("not an Ed25519 private key: " + priv, e);
+      try {
+        PrivateKey privateKey = KeyFactory.getInstance("Ed25519")
+            .generatePrivate(new PKCS8EncodedKeySpec(read(priv)));
+        return new KeyPair(loadPublic(pub), privateKey);
+      } catch (GeneralSecurityException e) {
+        throw new IOException("not an Ed25519 private key: " + priv, e);
+      }
     }
   }
 

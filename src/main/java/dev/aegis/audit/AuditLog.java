@@ -92,7 +92,8 @@ public final class AuditLog implements ExchangeListener, AutoCloseable {
   private final BlockingQueue<Entry> queue = new ArrayBlockingQueue<>(16_384);
   private final AtomicLong dropped = new AtomicLong();
   private final AtomicLong droppedTotal = new AtomicLong();
-  private static final int MAX_CHAINS = 16;
+  /** Gateways writing to one home at once: hosts start one per server and window, so there may be many. */
+  private static final int MAX_CHAINS = 4096;
   private final FileChannel lockFile;
   private final Path dir;
   private final KeyPair keys;
@@ -139,11 +140,29 @@ public final class AuditLog implements ExchangeListener, AutoCloseable {
 
   /** The audit folders that exist under {@code home}, in order: {@code audit}, {@code audit-2}, … */
   public static List<Path> chainDirs(Path home) {
-    List<Path> out = new ArrayList<>();
-    for (int n = 1; n <= MAX_CHAINS; n++) {
-      if (Files.isDirectory(chainDir(home, n))) {
-        out.add(chainDir(home, n));
+    List<Integer> numbers = new ArrayList<>();
+    if (Files.isDirectory(home)) {
+      try (java.util.stream.Stream<Path> entries = Files.list(home)) {
+        entries.filter(Files::isDirectory).forEach(p -> {
+          String name = p.getFileName().toString();
+          if (name.equals("audit")) {
+            numbers.add(1);
+          } else if (name.startsWith("audit-") && name.length() > 6 && name.length() < 12
+              && name.substring(6).chars().allMatch(Character::isDigit)) {
+            int n = Integer.parseInt(name.substring(6));
+            if (n >= 2 && n <= MAX_CHAINS) {
+              numbers.add(n);
+            }
+          }
+        });
+      } catch (IOException e) {
+        // unreadable home: no chains to list
       }
+    }
+    numbers.sort(null);
+    List<Path> out = new ArrayList<>(numbers.size());
+    for (int n : numbers) {
+      out.add(chainDir(home, n));
     }
     return out;
   }
