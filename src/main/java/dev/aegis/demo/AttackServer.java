@@ -5,11 +5,9 @@ import dev.aegis.protocol.JsonRpcError;
 import dev.aegis.protocol.McpMethod;
 import dev.aegis.protocol.Message;
 import dev.aegis.protocol.Notification;
-import dev.aegis.protocol.ProtocolException;
 import dev.aegis.protocol.ProtocolVersion;
 import dev.aegis.protocol.Request;
 import dev.aegis.protocol.Response;
-import dev.aegis.transport.MessageChannel;
 import dev.aegis.transport.stdio.StreamChannel;
 import java.io.IOException;
 import java.io.InputStream;
@@ -19,7 +17,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.ArrayNode;
@@ -81,24 +78,7 @@ public final class AttackServer {
   /** Serves until stdin closes. */
   public void serve(InputStream in, OutputStream out) throws InterruptedException {
     channel = new StreamChannel(in, out, codec, "attack-" + scenario);
-    CountDownLatch done = new CountDownLatch(1);
-    channel.start(new MessageChannel.Receiver() {
-      @Override
-      public void onMessage(Message message) {
-        handle(message);
-      }
-
-      @Override
-      public void onInvalid(ProtocolException error) {
-        send(Response.error(error.id(), error.error()));
-      }
-
-      @Override
-      public void onClosed(Throwable cause) {
-        done.countDown();
-      }
-    });
-    done.await();
+    channel.serve(this::handle);
   }
 
   private void handle(Message message) {

@@ -5,12 +5,10 @@ import dev.aegis.protocol.JsonRpcError;
 import dev.aegis.protocol.McpMethod;
 import dev.aegis.protocol.Message;
 import dev.aegis.protocol.Notification;
-import dev.aegis.protocol.ProtocolException;
 import dev.aegis.protocol.ProtocolVersion;
 import dev.aegis.protocol.Request;
 import dev.aegis.protocol.RequestId;
 import dev.aegis.protocol.Response;
-import dev.aegis.transport.MessageChannel;
 import dev.aegis.transport.stdio.StreamChannel;
 import java.io.IOException;
 import java.io.InputStream;
@@ -18,7 +16,6 @@ import java.io.OutputStream;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -61,27 +58,11 @@ public final class ExampleServer {
   /** Serves until stdin closes. */
   public void serve(InputStream in, OutputStream out) throws InterruptedException {
     channel = new StreamChannel(in, out, codec, "example");
-    CountDownLatch done = new CountDownLatch(1);
-    channel.start(new MessageChannel.Receiver() {
-      @Override
-      public void onMessage(Message message) {
-        if (frozen) {
-          return;
-        }
+    channel.serve(message -> {
+      if (!frozen) {
         handle(message);
       }
-
-      @Override
-      public void onInvalid(ProtocolException error) {
-        send(Response.error(error.id(), error.error()));
-      }
-
-      @Override
-      public void onClosed(Throwable cause) {
-        done.countDown();
-      }
     });
-    done.await();
   }
 
   private void handle(Message message) {

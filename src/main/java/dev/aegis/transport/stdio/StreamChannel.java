@@ -78,6 +78,35 @@ public class StreamChannel implements MessageChannel {
     readerEnded(cause);
   }
 
+  /**
+   * Serves the peer on the calling thread's behalf: each message goes to {@code handler} (on the reader thread),
+   * invalid input is answered with a JSON-RPC error, and the call returns when the input ends. For small servers.
+   */
+  public void serve(java.util.function.Consumer<Message> handler) throws InterruptedException {
+    java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+    start(new Receiver() {
+      @Override
+      public void onMessage(Message message) {
+        handler.accept(message);
+      }
+
+      @Override
+      public void onInvalid(ProtocolException error) {
+        try {
+          send(dev.aegis.protocol.Response.error(error.id(), error.error()));
+        } catch (IOException e) {
+          // the peer is gone; the reader will see the end of input
+        }
+      }
+
+      @Override
+      public void onClosed(Throwable cause) {
+        done.countDown();
+      }
+    });
+    done.await();
+  }
+
   /** Called once when the input ends; subclasses may add detail (a process's exit code). */
   protected void readerEnded(Throwable cause) {
     reportClosed(cause);
