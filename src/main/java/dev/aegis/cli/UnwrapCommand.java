@@ -4,7 +4,6 @@ import dev.aegis.config.discovery.Client;
 import dev.aegis.config.discovery.WrapStore;
 import java.io.IOException;
 import java.time.Clock;
-import java.util.Arrays;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,10 +20,8 @@ final class UnwrapCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Client c = Client.byId(client);
+    Client c = ClientArg.resolve(client);
     if (c == null) {
-      System.err.println("aegis: unknown client '" + client + "'; known: "
-          + Arrays.stream(Client.values()).map(Client::id).toList());
       return 2;
     }
     WrapStore.Unwrapped result = new WrapStore(AegisHome.resolve(), Clock.systemUTC()).unwrap(c);

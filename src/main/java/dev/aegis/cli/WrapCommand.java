@@ -13,7 +13,6 @@ import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
@@ -38,10 +37,8 @@ final class WrapCommand implements Callable<Integer> {
 
   @Override
   public Integer call() throws IOException {
-    Client c = Client.byId(client);
+    Client c = ClientArg.resolve(client);
     if (c == null) {
-      System.err.println("aegis: unknown client '" + client + "'; known: "
-          + Arrays.stream(Client.values()).map(Client::id).toList());
       return 2;
     }
     Platform platform = Platform.current();

@@ -1,5 +1,6 @@
 package dev.aegis.demo;
 
+import dev.aegis.example.ExampleServer;
 import dev.aegis.protocol.Codec;
 import dev.aegis.protocol.JsonRpcError;
 import dev.aegis.protocol.McpMethod;
@@ -244,9 +245,7 @@ public final class AttackServer {
   }
 
   private static Response text(Request r, String text) {
-    ObjectNode result = JSON.objectNode();
-    result.putArray("content").addObject().put("type", "text").put("text", text);
-    return Response.result(r.id(), result);
+    return ExampleServer.text(r, text);
   }
 
   private void send(Message m) {

@@ -286,7 +286,8 @@ public final class ExampleServer {
     send(Response.result(r.id(), result));
   }
 
-  private static Response text(Request r, String text) {
+  /** A tool result with one text content item, answering {@code r}. */
+  public static Response text(Request r, String text) {
     ObjectNode result = JSON.objectNode();
     result.putArray("content").addObject().put("type", "text").put("text", text);
     return Response.result(r.id(), result);
