@@ -1,0 +1,312 @@
+package dev.aegis.scan;
+
+import com.google.re2j.Matcher;
+import java.nio.CharBuffer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Runs a {@link RuleSet} over one string. Each string is read in every {@link Views view} (folded, and decoded
+ * where something is hidden); a pattern rule runs only in windows of {@link Rule#window()} characters around its
+ * trigger words, so the cost is one pass to find words plus bounded regex work near them. Detectors run on the raw
+ * text. Thread-safe and immutable once built.
+ *
+ * <pre>{@code new TextEngine(RuleSet.builtIn()).scan(text, "/description", Surface.DEFINITION, findings); }</pre>
+ */
+final class TextEngine {
+  /** Longest string examined; the rest is reported by the {@code size} detector and not scanned. */
+  static final int MAX_FIELD_CHARS = 512 * 1024;
+  private static final int MAX_WINDOWS = 64;
+  private static final int MAX_EXCERPT = 160;
+  private static final int UNLESS_REACH = 160;
+
+  private final Map<Surface, Index> indexes = new EnumMap<>(Surface.class);
+  private final Map<String, Rule> detectors = new HashMap<>();
+  private final Map<Surface, Map<String, Rule>> detectorsBySurface = new EnumMap<>(Surface.class);
+
+  TextEngine(RuleSet rules) {
+    for (Surface s : Surface.values()) {
+      List<Rule> patterns = new ArrayList<>();
+      Map<String, Rule> dets = new HashMap<>();
+      for (Rule r : rules.rules()) {
+        if (!r.appliesTo(s)) {
+          continue;
+        }
+        if (r.pattern() != null) {
+          patterns.add(r);
+        } else {
+          dets.putIfAbsent(r.detector(), r);
+        }
+      }
+      indexes.put(s, new Index(patterns));
+      detectorsBySurface.put(s, dets);
+    }
+    for (Rule r : rules.rules()) {
+      if (r.detector() != null) {
+        detectors.putIfAbsent(r.detector(), r);
+      }
+    }
+  }
+
+  /** The detector rule named {@code name} for {@code surface}, or null if none is enabled there. */
+  Rule detector(String name, Surface surface) {
+    return detectorsBySurface.get(surface).get(name);
+  }
+
+  /** Adds the findings for {@code raw} (found at {@code pointer}) to {@code out}. */
+  void scan(String raw, String pointer, Surface surface, List<Finding> out) {
+    if (raw == null || raw.isEmpty()) {
+      return;
+    }
+    if (raw.length() > MAX_FIELD_CHARS) {
+      Rule size = detector("size", surface);
+      if (size != null) {
+        out.add(new Finding(size.id(), size.severityOn(surface), pointer, raw.length() + " characters",
+            size.message() + " (only the first " + MAX_FIELD_CHARS + " characters were scanned)"));
+      }
+      raw = raw.substring(0, MAX_FIELD_CHARS);
+    }
+    Detectors.raw(this, raw, pointer, surface, out);
+    Index index = indexes.get(surface);
+    List<Views.View> views = Views.of(raw);
+    for (Views.View view : views) {
+      if (view.label() != null) {
+        Detectors.decoded(this, view, pointer, surface, out);
+      }
+      Detectors.comments(this, view, pointer, surface, out);
+      index.run(view, pointer, surface, out);
+    }
+  }
+
+  static String excerpt(CharSequence text, int from, int to) {
+    int end = Math.min(to, from + MAX_EXCERPT);
+    StringBuilder sb = new StringBuilder(end - from + 8);
+    for (int i = from; i < end; i++) {
+      char c = text.charAt(i);
+      if (c == '\n' || c == '\r' || c == '\t') {
+        sb.append(' ');
+      } else if (c < 0x20 || Fold.invisible(c) || Character.isSurrogate(c)) {
+        if (Character.isHighSurrogate(c) && i + 1 < end) {
+          sb.append(String.format("\\u{%X}", Character.toCodePoint(c, text.charAt(++i))));
+        } else {
+          sb.append(String.format("\\u{%X}", (int) c));
+        }
+      } else {
+        sb.append(c);
+      }
+    }
+    if (end < to) {
+      sb.append('…');
+    }
+    return sb.toString();
+  }
+
+  /** The pattern rules of one surface, indexed by trigger. */
+  private static final class Index {
+    private final Rule[] rules;
+    private final Map<String, int[]> words = new HashMap<>();
+    private final Map<Long, List<int[]>> prefixes = new HashMap<>();
+    private final List<String> prefixText = new ArrayList<>();
+    private final List<String[]> substrings = new ArrayList<>();
+    private final int[] always;
+
+    Index(List<Rule> list) {
+      rules = list.toArray(Rule[]::new);
+      List<Integer> alwaysList = new ArrayList<>();
+      Map<String, List<Integer>> w = new HashMap<>();
+      for (int i = 0; i < rules.length; i++) {
+        Rule r = rules[i];
+        if (r.triggers().isEmpty()) {
+          alwaysList.add(i);
+        }
+        for (String t : r.triggers()) {
+          if (t.endsWith("*")) {
+            String stem = t.substring(0, t.length() - 1);
+            if (stem.length() < 4) {
+              w.computeIfAbsent(stem, k -> new ArrayList<>()).add(i);
+              continue;
+            }
+            prefixText.add(stem);
+            prefixes.computeIfAbsent(pack(stem, 0), k -> new ArrayList<>()).add(new int[] {i, prefixText.size() - 1});
+          } else if (!isWordTrigger(t)) {
+            substrings.add(new String[] {t, Integer.toString(i)});
+          } else {
+            w.computeIfAbsent(t, k -> new ArrayList<>()).add(i);
+          }
+        }
+      }
+      w.forEach((k, v) -> words.put(k, v.stream().mapToInt(Integer::intValue).distinct().toArray()));
+      always = alwaysList.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static boolean isWordTrigger(String t) {
+      for (int i = 0; i < t.length(); i++) {
+        char c = t.charAt(i);
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    private static long pack(CharSequence s, int from) {
+      return ((long) s.charAt(from) << 48) | ((long) s.charAt(from + 1) << 32) | ((long) s.charAt(from + 2) << 16)
+          | s.charAt(from + 3);
+    }
+
+    void run(Views.View view, String pointer, Surface surface, List<Finding> out) {
+      String text = view.text();
+      int n = text.length();
+      int[][] hits = null;
+      int[] hitCount = null;
+      boolean nonAscii = false;
+      int i = 0;
+      while (i < n) {
+        char c = text.charAt(i);
+        if (!isAsciiWord(c)) {
+          nonAscii |= c >= 0x80;
+          i++;
+          continue;
+        }
+        int start = i;
+        while (i < n && isAsciiWord(text.charAt(i))) {
+          i++;
+        }
+        int[] exact = words.get(text.substring(start, i));
+        List<int[]> pre = i - start >= 4 ? prefixes.get(pack(text, start)) : null;
+        if (exact == null && pre == null) {
+          continue;
+        }
+        if (hits == null) {
+          hits = new int[rules.length][];
+          hitCount = new int[rules.length];
+        }
+        if (exact != null) {
+          for (int r : exact) {
+            addHit(hits, hitCount, r, start, i);
+          }
+        }
+        if (pre != null) {
+          for (int[] p : pre) {
+            if (text.startsWith(prefixText.get(p[1]), start)) {
+              addHit(hits, hitCount, p[0], start, i);
+            }
+          }
+        }
+      }
+      if (nonAscii) {
+        for (String[] sub : substrings) {
+          int at = text.indexOf(sub[0]);
+          if (at >= 0) {
+            if (hits == null) {
+              hits = new int[rules.length][];
+              hitCount = new int[rules.length];
+            }
+            addHit(hits, hitCount, Integer.parseInt(sub[1]), at, at + sub[0].length());
+          }
+        }
+      } else {
+        for (String[] sub : substrings) {
+          if (isAsciiTrigger(sub[0]) && text.contains(sub[0])) {
+            if (hits == null) {
+              hits = new int[rules.length][];
+              hitCount = new int[rules.length];
+            }
+            int at = text.indexOf(sub[0]);
+            addHit(hits, hitCount, Integer.parseInt(sub[1]), at, at + sub[0].length());
+          }
+        }
+      }
+      for (int r : always) {
+        match(rules[r], text, new int[] {0, n}, 2, view, pointer, surface, out);
+      }
+      if (hits == null) {
+        return;
+      }
+      for (int r = 0; r < rules.length; r++) {
+        if (hitCount[r] > 0) {
+          int[] windows = windows(hits[r], hitCount[r], rules[r].window(), n);
+          match(rules[r], text, windows, windows.length, view, pointer, surface, out);
+        }
+      }
+    }
+
+    private static boolean isAsciiTrigger(String t) {
+      for (int i = 0; i < t.length(); i++) {
+        if (t.charAt(i) >= 0x80) {
+          return false;
+        }
+      }
+      return true;
+    }
+
+    private static boolean isAsciiWord(char c) {
+      return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+    }
+
+    private static void addHit(int[][] hits, int[] count, int rule, int start, int end) {
+      int[] h = hits[rule];
+      if (h == null) {
+        h = hits[rule] = new int[8];
+      }
+      if (count[rule] * 2 >= MAX_WINDOWS * 2) {
+        return;
+      }
+      if (count[rule] * 2 + 2 > h.length) {
+        h = hits[rule] = Arrays.copyOf(h, h.length * 2);
+      }
+      h[count[rule] * 2] = start;
+      h[count[rule] * 2 + 1] = end;
+      count[rule]++;
+    }
+
+    /** Merged [from, to) windows around each hit; hits arrive in text order. */
+    private static int[] windows(int[] hit, int count, int reach, int n) {
+      int[] w = new int[count * 2];
+      int k = 0;
+      for (int i = 0; i < count; i++) {
+        int from = Math.max(0, hit[2 * i] - reach);
+        int to = Math.min(n, hit[2 * i + 1] + reach);
+        if (k > 0 && from <= w[k - 1]) {
+          w[k - 1] = Math.max(w[k - 1], to);
+        } else {
+          w[k++] = from;
+          w[k++] = to;
+        }
+      }
+      return Arrays.copyOf(w, k);
+    }
+
+    private static void match(Rule rule, String text, int[] windows, int length, Views.View view, String pointer,
+        Surface surface, List<Finding> out) {
+      Finding quoted = null;
+      for (int w = 0; w + 1 < length; w += 2) {
+        CharBuffer region = CharBuffer.wrap(text, windows[w], windows[w + 1]);
+        Matcher m = rule.pattern().matcher(region);
+        int tries = 0;
+        while (m.find() && tries++ < 4) {
+          int from = windows[w] + m.start();
+          int to = windows[w] + m.end();
+          String message = view.label() == null ? rule.message() : rule.message() + " (hidden as " + view.label() + ")";
+          Finding f = new Finding(rule.id(), rule.severityOn(surface), pointer, excerpt(text, from, to), message);
+          if (rule.unless() != null && rule.unless().matcher(CharBuffer.wrap(text, Math.max(0, from - UNLESS_REACH),
+              Math.min(text.length(), to + UNLESS_REACH))).find()) {
+            if (quoted == null) {
+              quoted = f.withSeverity(Severity.INFO, "quoted or discussed, not addressed to the model");
+            }
+            continue;
+          }
+          out.add(f);
+          return;
+        }
+      }
+      if (quoted != null) {
+        out.add(quoted);
+      }
+    }
+  }
+}

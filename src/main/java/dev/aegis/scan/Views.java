@@ -1,0 +1,463 @@
+package dev.aegis.scan;
+
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
+import java.nio.ByteBuffer;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Every way one text can be read: the folded text itself plus what hides inside it, each folded again. Decoders:
+ * Unicode tag characters, percent-encoding, HTML entities, {@code \x41}/{@code \u0041} escapes, base64 and hex runs
+ * that decode to readable text, rot13 (when rot13'd English is visible), leetspeak, and s p a c e d letters. Decoded
+ * texts are decoded again up to {@link #MAX_DEPTH}; total decoded size is bounded by the input size plus
+ * {@link #MAX_EXTRA}, so a crafted text cannot make scanning superlinear.
+ *
+ * <pre>{@code for (View v : Views.of("SWdub3JlIGFsbCBwcmV2aW91cw==")) { ... }   // folded text, then "base64" view }</pre>
+ */
+final class Views {
+  static final int MAX_DEPTH = 3;
+  static final int MAX_EXTRA = 256 * 1024;
+  private static final int MAX_BLOBS = 32;
+
+  /** One reading of a text: {@code label} is null for the text itself, else how it was decoded. */
+  record View(String label, String text, int depth) {}
+
+  private Views() {}
+
+  static List<View> of(String raw) {
+    List<View> out = new ArrayList<>(2);
+    int[] budget = {MAX_EXTRA};
+    add(out, null, raw, 0, budget);
+    return out;
+  }
+
+  private static void add(List<View> out, String label, String raw, int depth, int[] budget) {
+    String folded = Fold.fold(raw);
+    out.add(new View(label, folded, depth));
+    if (depth >= MAX_DEPTH) {
+      return;
+    }
+    String tags = tags(raw);
+    if (tags != null) {
+      derived(out, "Unicode tag characters", tags, depth, budget);
+    }
+    if (count(raw, '%') >= 3) {
+      String p = percent(raw);
+      if (p != null) {
+        derived(out, "percent-encoded", p, depth, budget);
+      }
+    }
+    if (count(raw, '&') >= 2) {
+      String h = entities(raw);
+      if (h != null) {
+        derived(out, "HTML entities", h, depth, budget);
+      }
+    }
+    if (count(raw, '\\') >= 4) {
+      String e = escapes(raw);
+      if (e != null) {
+        derived(out, "escape sequences", e, depth, budget);
+      }
+    }
+    blobs(out, raw, depth, budget);
+    if (looksRot13(folded)) {
+      derived(out, "rot13", rot13(folded), depth, budget);
+    }
+    if (looksLeet(folded)) {
+      derived(out, "leetspeak", leet(folded, 'i'), MAX_DEPTH - 1, budget);
+      derived(out, "leetspeak", leet(folded, 'l'), MAX_DEPTH - 1, budget);
+    }
+    String spaced = despace(raw);
+    if (spaced != null) {
+      derived(out, "spaced-out letters", spaced, depth, budget);
+    }
+  }
+
+  private static void derived(List<View> out, String label, String text, int depth, int[] budget) {
+    if (text.length() > budget[0]) {
+      return;
+    }
+    budget[0] -= text.length();
+    add(out, label, text, depth + 1, budget);
+  }
+
+  private static int count(String s, char c) {
+    int n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) == c) {
+        n++;
+      }
+    }
+    return n;
+  }
+
+  /** The ASCII spelled by Unicode tag characters (U+E0020..U+E007E), or null if there are none. */
+  static String tags(String s) {
+    StringBuilder sb = null;
+    for (int i = 0; i < s.length(); ) {
+      int cp = s.codePointAt(i);
+      i += Character.charCount(cp);
+      if (cp >= 0xE0020 && cp <= 0xE007E) {
+        if (sb == null) {
+          sb = new StringBuilder();
+        }
+        sb.append((char) (cp - 0xE0000));
+      } else if (sb != null && sb.length() > 0 && sb.charAt(sb.length() - 1) != ' ') {
+        sb.append(' ');
+      }
+    }
+    return sb == null ? null : sb.toString().trim();
+  }
+
+  private static int hex(char c) {
+    if (c >= '0' && c <= '9') {
+      return c - '0';
+    }
+    c |= 0x20;
+    return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+  }
+
+  static String percent(String s) {
+    byte[] buf = new byte[s.length() * 3];
+    int n = 0;
+    int decoded = 0;
+    for (int i = 0; i < s.length(); ) {
+      char c = s.charAt(i);
+      if (c == '%' && i + 2 < s.length() && hex(s.charAt(i + 1)) >= 0
+          && hex(s.charAt(i + 2)) >= 0) {
+        buf[n++] = (byte) (hex(s.charAt(i + 1)) * 16 + hex(s.charAt(i + 2)));
+        decoded++;
+        i += 3;
+      } else if (c == '+') {
+        buf[n++] = ' ';
+        i++;
+      } else {
+        byte[] b = String.valueOf(c).getBytes(StandardCharsets.UTF_8);
+        if (Character.isHighSurrogate(c) && i + 1 < s.length()) {
+          b = s.substring(i, i + 2).getBytes(StandardCharsets.UTF_8);
+          i++;
+        }
+        System.arraycopy(b, 0, buf, n, b.length);
+        n += b.length;
+        i++;
+      }
+    }
+    return decoded >= 3 ? new String(buf, 0, n, StandardCharsets.UTF_8) : null;
+  }
+
+  static String entities(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    int decoded = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      int semi = c == '&' ? s.indexOf(';', i + 1) : -1;
+      if (semi > i + 1 && semi - i <= 10) {
+        String name = s.substring(i + 1, semi);
+        int cp = entity(name);
+        if (cp >= 0) {
+          sb.appendCodePoint(cp);
+          decoded++;
+          i = semi;
+          continue;
+        }
+      }
+      sb.append(c);
+    }
+    return decoded >= 2 ? sb.toString() : null;
+  }
+
+  private static int entity(String name) {
+    try {
+      if (name.startsWith("#x") || name.startsWith("#X")) {
+        int cp = Integer.parseInt(name.substring(2), 16);
+        return Character.isValidCodePoint(cp) ? cp : -1;
+      }
+      if (name.startsWith("#")) {
+        int cp = Integer.parseInt(name.substring(1));
+        return Character.isValidCodePoint(cp) ? cp : -1;
+      }
+    } catch (NumberFormatException e) {
+      return -1;
+    }
+    return switch (name) {
+      case "lt" -> '<';
+      case "gt" -> '>';
+      case "amp" -> '&';
+      case "quot" -> '"';
+      case "apos" -> '\'';
+      case "nbsp" -> ' ';
+      case "sol" -> '/';
+      case "colon" -> ':';
+      case "excl" -> '!';
+      case "lpar" -> '(';
+      case "rpar" -> ')';
+      default -> -1;
+    };
+  }
+
+  static String escapes(String s) {
+    StringBuilder sb = new StringBuilder(s.length());
+    int decoded = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c == '\\' && i + 3 < s.length() && (s.charAt(i + 1) == 'x' || s.charAt(i + 1) == 'X')
+          && hex(s.charAt(i + 2)) >= 0 && hex(s.charAt(i + 3)) >= 0) {
+        sb.append((char) (hex(s.charAt(i + 2)) * 16 + hex(s.charAt(i + 3))));
+        i += 3;
+        decoded++;
+      } else if (c == '\\' && i + 5 < s.length() && s.charAt(i + 1) == 'u' && hex(s.charAt(i + 2)) >= 0
+          && hex(s.charAt(i + 3)) >= 0 && hex(s.charAt(i + 4)) >= 0 && hex(s.charAt(i + 5)) >= 0) {
+        sb.append((char) Integer.parseInt(s.substring(i + 2, i + 6), 16));
+        i += 5;
+        decoded++;
+      } else {
+        sb.append(c);
+      }
+    }
+    return decoded >= 4 ? sb.toString() : null;
+  }
+
+  private static boolean b64(char c) {
+    return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '+' || c == '/'
+        || c == '-' || c == '_' || c == '=';
+  }
+
+  /** Base64 runs of 20+ characters and hex runs of 24+ digits that decode to readable text. */
+  private static void blobs(List<View> out, String s, int depth, int[] budget) {
+    int found = 0;
+    int i = 0;
+    while (i < s.length() && found < MAX_BLOBS) {
+      if (!b64(s.charAt(i))) {
+        i++;
+        continue;
+      }
+      int start = i;
+      boolean allHex = true;
+      boolean lower = false;
+      boolean upper = false;
+      boolean digit = false;
+      while (i < s.length() && b64(s.charAt(i))) {
+        char c = s.charAt(i);
+        allHex &= hex(c) >= 0;
+        lower |= c >= 'a' && c <= 'z';
+        upper |= c >= 'A' && c <= 'Z';
+        digit |= c >= '0' && c <= '9';
+        i++;
+      }
+      int len = i - start;
+      String text = null;
+      String label = null;
+      if (allHex && len >= 24 && len % 2 == 0) {
+        text = readable(hexBytes(s, start, i));
+        label = "hex";
+      } else if (len >= 20 && lower && upper && (digit || len >= 28)) {
+        text = readable(base64(s, start, i));
+        label = "base64";
+      }
+      if (text != null) {
+        found++;
+        derived(out, label, text, depth, budget);
+      }
+    }
+  }
+
+  private static byte[] hexBytes(String s, int from, int to) {
+    byte[] b = new byte[(to - from) / 2];
+    for (int i = 0; i < b.length; i++) {
+      b[i] = (byte) (hex(s.charAt(from + 2 * i)) * 16 + hex(s.charAt(from + 2 * i + 1)));
+    }
+    return b;
+  }
+
+  private static byte[] base64(String s, int from, int to) {
+    StringBuilder sb = new StringBuilder(to - from);
+    for (int i = from; i < to; i++) {
+      char c = s.charAt(i);
+      if (c == '-') {
+        c = '+';
+      } else if (c == '_') {
+        c = '/';
+      } else if (c == '=') {
+        continue;
+      }
+      sb.append(c);
+    }
+    int usable = sb.length() - sb.length() % 4;
+    if (sb.length() % 4 == 2 || sb.length() % 4 == 3) {
+      usable = sb.length();
+      while (sb.length() % 4 != 0) {
+        sb.append('=');
+      }
+    }
+    try {
+      return java.util.Base64.getDecoder().decode(sb.substring(0, usable == sb.length() ? sb.length() : usable));
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  /** The bytes as UTF-8 text if that is mostly printable and contains words; else null. */
+  static String readable(byte[] bytes) {
+    if (bytes == null || bytes.length < 8) {
+      return null;
+    }
+    String text;
+    try {
+      text = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
+          .onUnmappableCharacter(CodingErrorAction.REPORT).decode(ByteBuffer.wrap(bytes)).toString();
+    } catch (CharacterCodingException e) {
+      return null;
+    }
+    int printable = 0;
+    int letters = 0;
+    int spaces = 0;
+    for (int i = 0; i < text.length(); i++) {
+      char c = text.charAt(i);
+      if (c == ' ') {
+        spaces++;
+      }
+      if (Character.isLetter(c)) {
+        letters++;
+      }
+      if (c >= 0x20 && c != 0x7F || c == '\n' || c == '\t' || c == '\r') {
+        printable++;
+      }
+    }
+    boolean ok = printable >= text.length() * 0.95 && letters >= text.length() * 0.5 && spaces > 0;
+    return ok ? text : null;
+  }
+
+  private static final java.util.Set<String> ROT13_COMMON = java.util.Set.of("gur", "naq", "bs", "gb", "vf",
+      "lbh", "nyy", "guvf", "vtaber", "lbhe", "jvgu", "sbe", "ba", "ng", "vg");
+  private static final java.util.Set<String> ENGLISH_COMMON = java.util.Set.of("the", "and", "of", "to", "is",
+      "you", "all", "this", "your", "with", "for", "on", "at", "it", "a", "in");
+
+  /** True when rot13 words outnumber plain English ones (cheap test on tokens). */
+  static boolean looksRot13(String folded) {
+    int rot = 0;
+    int plain = 0;
+    int start = -1;
+    for (int i = 0; i <= folded.length(); i++) {
+      boolean letter = i < folded.length() && folded.charAt(i) >= 'a' && folded.charAt(i) <= 'z';
+      if (letter && start < 0) {
+        start = i;
+      } else if (!letter && start >= 0) {
+        int len = i - start;
+        if (len <= 6) {
+          String w = folded.substring(start, i);
+          if (ROT13_COMMON.contains(w)) {
+            rot++;
+          } else if (ENGLISH_COMMON.contains(w)) {
+            plain++;
+          }
+        }
+        start = -1;
+      }
+    }
+    return rot >= 2 && rot > plain;
+  }
+
+  static String rot13(String s) {
+    char[] c = s.toCharArray();
+    for (int i = 0; i < c.length; i++) {
+      char x = c[i];
+      if (x >= 'a' && x <= 'z') {
+        c[i] = (char) ('a' + (x - 'a' + 13) % 26);
+      } else if (x >= 'A' && x <= 'Z') {
+        c[i] = (char) ('A' + (x - 'A' + 13) % 26);
+      }
+    }
+    return new String(c);
+  }
+
+  /** True when several words mix letters with the digits leetspeak uses for letters. */
+  static boolean looksLeet(String folded) {
+    int mixed = 0;
+    int start = -1;
+    boolean letter = false;
+    boolean leetDigit = false;
+    for (int i = 0; i <= folded.length(); i++) {
+      char c = i < folded.length() ? folded.charAt(i) : ' ';
+      boolean word = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '@' || c == '$';
+      if (word) {
+        if (start < 0) {
+          start = i;
+          letter = false;
+          leetDigit = false;
+        }
+        letter |= c >= 'a' && c <= 'z';
+        leetDigit |= c == '0' || c == '1' || c == '3' || c == '4' || c == '5' || c == '7' || c == '@' || c == '$';
+      } else if (start >= 0) {
+        if (letter && leetDigit && i - start >= 3) {
+          mixed++;
+        }
+        start = -1;
+      }
+    }
+    return mixed >= 3;
+  }
+
+  static String leet(String s, char one) {
+    char[] c = s.toCharArray();
+    for (int i = 0; i < c.length; i++) {
+      c[i] = switch (c[i]) {
+        case '0' -> 'o';
+        case '1' -> one;
+        case '3' -> 'e';
+        case '4', '@' -> 'a';
+        case '5', '$' -> 's';
+        case '7' -> 't';
+        case '8' -> 'b';
+        case '9' -> 'g';
+        default -> c[i];
+      };
+    }
+    return new String(c);
+  }
+
+  /**
+   * "i g n o r e  a l l" → "ignore all": when most words are single characters, single spaces go and runs of two or
+   * more become one. Null when the text is not spaced out.
+   */
+  static String despace(String s) {
+    int singles = 0;
+    int words = 0;
+    int start = -1;
+    for (int i = 0; i <= s.length(); i++) {
+      boolean space = i == s.length() || Character.isWhitespace(s.charAt(i));
+      if (!space && start < 0) {
+        start = i;
+      } else if (space && start >= 0) {
+        words++;
+        if (i - start == 1) {
+          singles++;
+        }
+        start = -1;
+      }
+    }
+    if (singles < 8 || singles * 10 < words * 7) {
+      return null;
+    }
+    StringBuilder sb = new StringBuilder(s.length() / 2 + 1);
+    int i = 0;
+    while (i < s.length()) {
+      char c = s.charAt(i);
+      if (!Character.isWhitespace(c)) {
+        sb.append(c);
+        i++;
+        continue;
+      }
+      int j = i;
+      while (j < s.length() && Character.isWhitespace(s.charAt(j))) {
+        j++;
+      }
+      if (j - i >= 2) {
+        sb.append(' ');
+      }
+      i = j;
+    }
+    return sb.toString();
+  }
+}
