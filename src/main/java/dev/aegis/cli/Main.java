@@ -24,6 +24,8 @@ public final class Main {
     cli.addSubcommand("wrap", new WrapCommand());
     cli.addSubcommand("unwrap", new UnwrapCommand());
     cli.addSubcommand("demo", new DemoCommand());
+    cli.addSubcommand("scan", new ScanCommand());
+    cli.addSubcommand("eval", new EvalCommand());
     return cli.execute(args);
   }
 }

@@ -1,0 +1,649 @@
+package dev.aegis.cli;
+
+import dev.aegis.config.ConfigException;
+import dev.aegis.config.ConfigLoader;
+import dev.aegis.config.ServerConfig;
+import dev.aegis.config.discovery.Client;
+import dev.aegis.config.discovery.ClientConfig;
+import dev.aegis.config.discovery.Discovery;
+import dev.aegis.config.discovery.Platform;
+import dev.aegis.config.discovery.ServerEntry;
+import dev.aegis.scan.Report;
+import dev.aegis.scan.RuleSet;
+import dev.aegis.scan.Scanner;
+import dev.aegis.scan.Severity;
+import dev.aegis.scan.Surface;
+import dev.aegis.scan.Thresholds;
+import dev.aegis.scan.Verdict;
+import dev.aegis.scan.live.Lister;
+import dev.aegis.scan.live.Listing;
+import dev.aegis.scan.report.Baseline;
+import dev.aegis.scan.report.JsonFormat;
+import dev.aegis.scan.report.SarifFormat;
+import dev.aegis.scan.report.ServerScan;
+import dev.aegis.scan.report.Summary;
+import dev.aegis.scan.report.TextFormat;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * {@code aegis scan}: scans MCP servers' tools, prompts, resources and instructions for poisoning, live (the servers
+ * configured in the installed clients, a config file, one command or URL) or offline (a tools file, a JSONL of
+ * texts). Exit codes: 0 clean, 1 a finding at or above {@code --fail-on}, 2 usage or input error, 3 a server could not
+ * be scanned.
+ *
+ * <pre>{@code
+ * aegis scan --tools tools.json --format json --fail-on high
+ * aegis scan --command "npx -y @modelcontextprotocol/server-everything"
+ * }</pre>
+ */
+@Command(name = "scan", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Scan MCP servers for poisoned tool definitions, prompts, resources and instructions: the servers"
+        + " of the installed clients (default), a config file, one server (--command, --url, -- CMD ARGS), or"
+        + " offline files (--tools, --texts). See docs/scanning.md.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:no finding at or above --fail-on, every server scanned",
+        "1:a finding at or above --fail-on", "2:usage or input error (bad option, file, rule file, baseline)",
+        "3:a server could not be scanned (did not start, timed out)"})
+final class ScanCommand implements Callable<Integer> {
+  static final String VERSION = "0.1.0";
+  static final long MAX_FILE = 64L << 20;
+  static final int MAX_LINE = 16 << 20;
+
+  @Option(names = "--client", paramLabel = "NAME", description = "Only this client's configuration (see 'aegis"
+      + " clients').")
+  String client;
+
+  @Option(names = "--project", paramLabel = "DIR", description = "Also scan project-level client files in DIR.")
+  Path project;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "Scan the servers of this file: Aegis YAML or a"
+      + " client's mcpServers JSON.")
+  Path config;
+
+  @Option(names = "--command", paramLabel = "CMDLINE", description = "Scan one stdio server started by this command"
+      + " line (split on spaces; quotes group).")
+  String command;
+
+  @Option(names = "--url", paramLabel = "URL", description = "Scan one remote server (Streamable HTTP).")
+  URI url;
+
+  @Option(names = "--header", paramLabel = "NAME:VALUE", description = "Header sent to --url (repeatable).")
+  List<String> headers = new ArrayList<>();
+
+  @Option(names = "--sse", description = "--url speaks the old HTTP+SSE transport (2024-11-05).")
+  boolean sse;
+
+  @Option(names = "--tools", paramLabel = "FILE", description = "Offline: a JSON array of tools, a tools/list result"
+      + " or a JSON-RPC response holding one.")
+  Path tools;
+
+  @Option(names = "--texts", paramLabel = "FILE", description = "Offline: JSON lines {\"id\",\"text\"}, each scanned"
+      + " as a tool output; results stream out in order.")
+  Path texts;
+
+  @Option(names = "--name", paramLabel = "NAME", description = "Server name for --command, --url, --tools, --texts"
+      + " (baseline subjects are NAME/tool).")
+  String name;
+
+  @Option(names = "--format", paramLabel = "text|json|sarif", defaultValue = "text", description = "Output format"
+      + " (default: ${DEFAULT-VALUE}).")
+  String format;
+
+  @Option(names = "--output", paramLabel = "FILE", description = "Write the report here instead of stdout.")
+  Path output;
+
+  @Option(names = "--fail-on", paramLabel = "SEVERITY", description = "Exit 1 when an unsuppressed finding is at or"
+      + " above: info, low, medium, high, critical (default: never).")
+  String failOn;
+
+  @Option(names = "--warn-at", paramLabel = "SEVERITY", defaultValue = "medium", description = "Lowest severity"
+      + " that makes a subject 'warn' (default: ${DEFAULT-VALUE}).")
+  String warnAt;
+
+  @Option(names = "--block-at", paramLabel = "SEVERITY", defaultValue = "high", description = "Lowest severity that"
+      + " makes a subject 'block' (default: ${DEFAULT-VALUE}).")
+  String blockAt;
+
+  @Option(names = "--rules", paramLabel = "FILE", description = "A rule file layered over the built-in rules"
+      + " (repeatable).")
+  List<Path> ruleFiles = new ArrayList<>();
+
+  @Option(names = "--baseline", paramLabel = "FILE", description = "Silence the findings listed in this baseline.")
+  Path baselineFile;
+
+  @Option(names = "--write-baseline", paramLabel = "FILE", description = "Write the current findings (plus"
+      + " --baseline's) as a baseline to FILE.")
+  Path writeBaseline;
+
+  @Option(names = "--timeout", paramLabel = "SECONDS", defaultValue = "30", description = "Per server: start,"
+      + " initialize and list within this (default: ${DEFAULT-VALUE}).")
+  int timeout;
+
+  @Option(names = "--all", description = "Text format: also list subjects without findings.")
+  boolean all;
+
+  @Option(names = {"-q", "--quiet"}, description = "No progress lines on stderr.")
+  boolean quiet;
+
+  @Parameters(paramLabel = "CMD", arity = "0..*", description = "After --: the command line of one stdio server.")
+  List<String> commandLine = new ArrayList<>();
+
+  /** Where errors and progress go; a test may replace it. */
+  PrintStream err = System.err;
+  private RuleSet rules;
+  private Thresholds thresholds;
+  private Baseline baseline = new Baseline(List.of());
+  private final Map<String, Scanner> scanners = new HashMap<>();
+
+  /** A usage or input problem: its message is shown as is and the exit code is 2. */
+  static final class InputError extends Exception {
+    InputError(String message) {
+      super(message);
+    }
+  }
+
+  /** One server to list: its config, how to describe it, and the file it came from (or null). */
+  record Target(ServerConfig server, String source, Path file) {}
+
+  @Override
+  public Integer call() {
+    try {
+      setUp();
+      PrintStream out = output == null ? System.out
+          : new PrintStream(Files.newOutputStream(output), false, StandardCharsets.UTF_8);
+      try {
+        return run(out);
+      } finally {
+        out.flush();
+        if (output != null) {
+          out.close();
+        }
+      }
+    } catch (InputError e) {
+      err.println("aegis scan: " + e.getMessage());
+      return 2;
+    } catch (IOException e) {
+      err.println("aegis scan: " + e.getMessage());
+      return 2;
+    }
+  }
+
+  private void setUp() throws InputError {
+    if (!List.of("text", "json", "sarif").contains(format)) {
+      throw new InputError("--format must be text, json or sarif; was '" + format + "'");
+    }
+    if (timeout <= 0) {
+      throw new InputError("--timeout must be a positive number of seconds; was " + timeout);
+    }
+    Severity failSeverity = failOn == null ? null : severity("--fail-on", failOn);
+    try {
+      thresholds = new Thresholds(severity("--warn-at", warnAt), severity("--block-at", blockAt));
+    } catch (IllegalArgumentException e) {
+      throw new InputError("--warn-at must not be above --block-at");
+    }
+    int modes = (config != null ? 1 : 0) + (command != null ? 1 : 0) + (url != null ? 1 : 0)
+        + (tools != null ? 1 : 0) + (texts != null ? 1 : 0) + (commandLine.isEmpty() ? 0 : 1);
+    if (modes > 1) {
+      throw new InputError("give one of --config, --command, --url, --tools, --texts or -- CMD ARGS");
+    }
+    if (client != null && modes > 0) {
+      throw new InputError("--client chooses among the installed clients; it does not combine with a target");
+    }
+    if (client != null && Client.byId(client) == null) {
+      throw new InputError("unknown client '" + client + "'; known: "
+          + java.util.Arrays.stream(Client.values()).map(Client::id).toList());
+    }
+    RuleSet set = RuleSet.builtIn();
+    List<String> errors = new ArrayList<>();
+    for (Path f : ruleFiles) {
+      try {
+        set = set.with(RuleSet.load(f));
+      } catch (IOException e) {
+        errors.add(f + ": cannot read: " + e.getMessage());
+      } catch (IllegalArgumentException e) {
+        errors.add(e.getMessage());
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new InputError("rule file errors:\n  " + String.join("\n  ", errors));
+    }
+    rules = set;
+    if (baselineFile != null) {
+      try {
+        baseline = Baseline.read(baselineFile);
+      } catch (IOException e) {
+        throw new InputError(e.getMessage().startsWith(baselineFile.toString()) ? e.getMessage()
+            : baselineFile + ": cannot read baseline: " + e.getMessage());
+      }
+    }
+    this.failSeverity = failSeverity;
+  }
+
+  private Severity failSeverity;
+
+  private static Severity severity(String option, String text) throws InputError {
+    try {
+      return Severity.parse(text);
+    } catch (IllegalArgumentException e) {
+      throw new InputError(option + ": " + e.getMessage());
+    }
+  }
+
+  /** The scanner for one server: the rules, plus the baseline's entries for that server as suppressions. */
+  private Scanner scanner(String server) {
+    return scanners.computeIfAbsent(server, s -> {
+      var sups = baseline.forServer(s);
+      return new Scanner(sups.isEmpty() ? rules : rules.withSuppressions(sups), thresholds);
+    });
+  }
+
+  private int run(PrintStream out) throws InputError, IOException {
+    if (texts != null) {
+      return scanTexts(out);
+    }
+    List<ServerScan> scans;
+    if (tools != null) {
+      String server = name != null ? name : tools.getFileName().toString();
+      List<JsonNode> list = readTools(tools);
+      scans = List.of(new ServerScan(server, tools.toString(), tools, null,
+          scanner(server).scanTools(list, Scanner.Known.NONE)));
+    } else {
+      scans = scanLive(targets());
+    }
+    Summary sum = new Summary();
+    sum.addAll(scans);
+    switch (format) {
+      case "json" -> out.println(tools != null ? JsonFormat.tools(scans.get(0)) : JsonFormat.servers(scans));
+      case "sarif" -> out.println(SarifFormat.render(scans, rules, VERSION, Path.of("")));
+      default -> {
+        TextFormat.servers(out, scans, all);
+        out.println(sum);
+      }
+    }
+    if (writeBaseline != null) {
+      Baseline written = baseline.plus(Baseline.of(scans));
+      written.write(writeBaseline);
+      note("wrote " + written.entries().size() + " accepted finding(s) to " + writeBaseline
+          + "; replace each 'reason' with why it is acceptable");
+    }
+    return exitCode(sum);
+  }
+
+  private int exitCode(Summary sum) {
+    if (failSeverity != null && sum.reaches(failSeverity)) {
+      return 1;
+    }
+    return sum.errors() > 0 ? 3 : 0;
+  }
+
+  private void note(String line) {
+    if (!quiet) {
+      err.println("aegis scan: " + line);
+    }
+  }
+
+  // ---- offline ----
+
+  /** The tools of a file: an array, {@code {"tools":[...]}}, or a JSON-RPC response whose result is that. */
+  static List<JsonNode> readTools(Path file) throws InputError {
+    JsonNode root = readJson(file);
+    JsonNode list = root;
+    if (list.isObject() && list.has("result")) {
+      list = list.get("result");
+    }
+    if (list.isObject() && list.has("tools")) {
+      list = list.get("tools");
+    }
+    if (!list.isArray()) {
+      throw new InputError(file + ": expected a JSON array of tools, a tools/list result {\"tools\":[...]} or a"
+          + " JSON-RPC response holding one");
+    }
+    List<JsonNode> out = new ArrayList<>();
+    for (int i = 0; i < list.size(); i++) {
+      JsonNode t = list.get(i);
+      if (!t.isObject() || !t.path("name").isString()) {
+        throw new InputError(file + ": tool " + i + " is not an object with a string 'name'");
+      }
+      out.add(t);
+    }
+    return out;
+  }
+
+  static JsonNode readJson(Path file) throws InputError {
+    try {
+      long size = Files.size(file);
+      if (size > MAX_FILE) {
+        throw new InputError(file + ": too large (" + size + " bytes; at most " + MAX_FILE + ")");
+      }
+      return JsonMapper.shared().readTree(Files.readAllBytes(file));
+    } catch (JacksonException e) {
+      var at = e.getLocation();
+      throw new InputError(file + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr())
+          + ": not JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new InputError(file + ": cannot read: " + e.getMessage());
+    }
+  }
+
+  /** Streams a JSONL file of {@code {"id","text"}}: one result per line, in order, as each is scanned. */
+  private int scanTexts(PrintStream out) throws InputError, IOException {
+    String server = name != null ? name : texts.getFileName().toString();
+    Scanner scanner = scanner(server);
+    Summary sum = new Summary();
+    List<Report> kept = new ArrayList<>();
+    boolean keep = format.equals("sarif") || writeBaseline != null;
+    BufferedReader in;
+    try {
+      in = Files.newBufferedReader(texts, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new InputError(texts + ": cannot read: " + e.getMessage());
+    }
+    try (in) {
+      int lineNo = 0;
+      String line;
+      while ((line = readLine(in, texts, lineNo + 1)) != null) {
+        lineNo++;
+        if (line.isBlank()) {
+          continue;
+        }
+        JsonNode rec;
+        try {
+          rec = JsonMapper.shared().readTree(line);
+        } catch (JacksonException e) {
+          throw new InputError(texts + ":" + lineNo + ": not JSON: " + e.getOriginalMessage());
+        }
+        if (!rec.isObject() || !rec.path("id").isValueNode() || !rec.path("text").isString()) {
+          throw new InputError(texts + ":" + lineNo + ": expected {\"id\": ..., \"text\": \"...\"}");
+        }
+        Report r = scanner.scanText(rec.get("id").asString(), rec.get("text").asString(), Surface.OUTPUT);
+        sum.add(r);
+        if (keep) {
+          kept.add(r);
+        }
+        if (format.equals("json")) {
+          out.println(JsonFormat.text(r));
+        } else if (format.equals("text") && (all || !r.findings().isEmpty())) {
+          TextFormat.report(out, "", r);
+        }
+      }
+    } catch (InputError e) {
+      out.flush();
+      throw e;
+    }
+    ServerScan scan = new ServerScan(server, texts.toString(), texts, null, kept);
+    if (format.equals("sarif")) {
+      out.println(SarifFormat.render(List.of(scan), rules, VERSION, Path.of("")));
+    } else if (format.equals("text")) {
+      out.println(sum);
+    }
+    if (writeBaseline != null) {
+      Baseline written = baseline.plus(Baseline.of(List.of(scan)));
+      written.write(writeBaseline);
+      note("wrote " + written.entries().size() + " accepted finding(s) to " + writeBaseline);
+    }
+    return exitCode(sum);
+  }
+
+  /** One line, refusing lines longer than {@link #MAX_LINE} characters so that one record cannot exhaust memory. */
+  private static String readLine(BufferedReader in, Path file, int lineNo) throws IOException, InputError {
+    StringBuilder sb = new StringBuilder();
+    int c;
+    while ((c = in.read()) != -1) {
+      if (c == '\n') {
+        return sb.toString();
+      }
+      if (sb.length() >= MAX_LINE) {
+        throw new InputError(file + ":" + lineNo + ": line longer than " + MAX_LINE + " characters");
+      }
+      sb.append((char) c);
+    }
+    return sb.length() == 0 ? null : sb.toString();
+  }
+
+  // ---- live ----
+
+  private List<Target> targets() throws InputError {
+    if (command != null || !commandLine.isEmpty()) {
+      List<String> line = command != null ? split(command) : commandLine;
+      if (line.isEmpty()) {
+        throw new InputError("--command is empty");
+      }
+      String server = name != null ? name : guessName(line);
+      return List.of(new Target(new ServerConfig(server, server, new ServerConfig.Stdio(line, Map.of(), null)),
+          "stdio: " + String.join(" ", line), null));
+    }
+    if (url != null) {
+      if (url.getScheme() == null || !url.getScheme().startsWith("http") || url.getHost() == null) {
+        throw new InputError("--url must be an http:// or https:// address; was '" + url + "'");
+      }
+      Map<String, String> h = new LinkedHashMap<>();
+      for (String header : headers) {
+        int colon = header.indexOf(':');
+        if (colon <= 0) {
+          throw new InputError("--header must be NAME:VALUE; was '" + header + "'");
+        }
+        h.put(header.substring(0, colon).trim(), header.substring(colon + 1).trim());
+      }
+      String server = name != null ? name : url.getHost();
+      return List.of(new Target(new ServerConfig(server, server, new ServerConfig.Http(url, h, sse)),
+          (sse ? "sse: " : "http: ") + url, null));
+    }
+    if (config != null) {
+      ConfigLoader.Loaded loaded;
+      try {
+        loaded = ConfigLoader.load(config);
+      } catch (ConfigException e) {
+        throw new InputError(String.join("\n  ", e.errors()));
+      }
+      loaded.warnings().forEach(w -> note(w));
+      List<Target> out = new ArrayList<>();
+      for (ServerConfig s : loaded.config().servers()) {
+        out.add(new Target(s, config + " " + describe(s), config));
+      }
+      return out;
+    }
+    return discovered();
+  }
+
+  /** The servers of the installed clients' files, as {@code aegis clients} finds them. */
+  private List<Target> discovered() {
+    Discovery discovery = new Discovery(Platform.current(), project);
+    List<Target> out = new ArrayList<>();
+    Map<String, Integer> names = new HashMap<>();
+    List<Client> clients = client != null ? List.of(Client.byId(client)) : List.of(Client.values());
+    for (Client c : clients) {
+      for (ClientConfig f : discovery.find(c)) {
+        if (!f.readable()) {
+          note(c.id() + ": cannot read " + f.path() + ": " + f.error());
+          continue;
+        }
+        for (ServerEntry e : f.servers()) {
+          String unique = names.merge(e.name(), 1, Integer::sum) == 1 ? e.name() : e.name() + "@" + c.id()
+              + (names.get(e.name()) > 2 ? "-" + names.get(e.name()) : "");
+          String where = f.path() + "#" + e.pointer();
+          ServerConfig s = fromEntry(unique, e, where);
+          if (s != null) {
+            out.add(new Target(s, c.id() + " " + where, f.path()));
+          }
+        }
+      }
+    }
+    if (out.isEmpty()) {
+      note("no MCP servers found in the installed clients' configuration"
+          + (client == null ? "" : " of " + client) + " (see 'aegis clients')");
+    }
+    return out;
+  }
+
+  /** A client's server entry read by the gateway's own config loader, so that it runs as the gateway would run it. */
+  private ServerConfig fromEntry(String server, ServerEntry e, String where) {
+    ObjectNode node = (ObjectNode) e.node().deepCopy();
+    String key = e.urlKey();
+    if (key != null && !key.equals("url")) {
+      node.set("url", node.remove(key));
+    }
+    if (e.transport().equals("sse") && !node.has("type")) {
+      node.put("type", "sse");
+    }
+    node.remove("prefix");
+    ObjectNode root = JsonNodeFactory.instance.objectNode();
+    root.putObject("mcpServers").set(server, node);
+    try {
+      List<ServerConfig> servers = ConfigLoader.parse(where, JsonMapper.shared().writeValueAsBytes(root)).config()
+          .servers();
+      if (servers.isEmpty()) {
+        note(server + ": disabled, not scanned");
+        return null;
+      }
+      ServerConfig s = servers.get(0);
+      return new ServerConfig(server, s.prefix(), s.transport());
+    } catch (ConfigException ex) {
+      note(server + ": " + String.join("; ", ex.errors()));
+      return null;
+    }
+  }
+
+  private List<ServerScan> scanLive(List<Target> targets) {
+    List<Listing> listings = new ArrayList<>();
+    Duration limit = Duration.ofSeconds(timeout);
+    for (int i = 0; i < targets.size(); i++) {
+      Target t = targets.get(i);
+      String head = "[" + (i + 1) + "/" + targets.size() + "] " + t.server().name() + ": ";
+      if (!quiet) {
+        err.print("aegis scan: " + head + "connecting to " + abbreviate(describe(t.server())) + " ... ");
+        err.flush();
+      }
+      long start = System.nanoTime();
+      Listing l = Lister.list(t.server(), limit);
+      listings.add(l);
+      if (!quiet) {
+        String took = String.format(" (%.1f s)", (System.nanoTime() - start) / 1e9);
+        err.println(l.error() != null ? "failed: " + l.error() + took
+            : l.tools().size() + " tools, " + l.prompts().size() + " prompts, " + l.resources().size()
+                + " resources, " + l.templates().size() + " templates" + took);
+      }
+    }
+    List<ServerScan> scans = new ArrayList<>();
+    for (int i = 0; i < targets.size(); i++) {
+      Target t = targets.get(i);
+      Listing l = listings.get(i);
+      if (l.error() != null) {
+        scans.add(new ServerScan(t.server().name(), t.source(), t.file(), l.error(), List.of()));
+        continue;
+      }
+      Map<String, List<String>> others = new LinkedHashMap<>();
+      for (int j = 0; j < targets.size(); j++) {
+        if (j != i) {
+          others.put(targets.get(j).server().name(),
+              listings.get(j).tools().stream().map(x -> x.path("name").asString("")).toList());
+        }
+      }
+      Scanner scanner = scanner(t.server().name());
+      List<Report> reports = new ArrayList<>(scanner.scanTools(l.tools(), new Scanner.Known(others)));
+      l.prompts().forEach(p -> reports.add(scanner.scanPrompt(p)));
+      l.resources().forEach(r -> reports.add(scanner.scanResource(r)));
+      l.templates().forEach(r -> reports.add(scanner.scanResource(r)));
+      if (l.instructions() != null) {
+        reports.add(scanner.scanInstructions(t.server().name(), l.instructions()));
+      }
+      ServerScan scan = new ServerScan(t.server().name(), t.source(), t.file(), null, reports);
+      scans.add(scan);
+      if (!quiet) {
+        long block = reports.stream().filter(r -> r.verdict() == Verdict.BLOCK).count();
+        long warn = reports.stream().filter(r -> r.verdict() == Verdict.WARN).count();
+        note(t.server().name() + ": " + block + " block, " + warn + " warn, " + (reports.size() - block - warn)
+            + " allow");
+      }
+    }
+    return scans;
+  }
+
+  private static String describe(ServerConfig s) {
+    if (s.transport() instanceof ServerConfig.Stdio st) {
+      return "stdio: " + String.join(" ", st.command());
+    }
+    ServerConfig.Http h = (ServerConfig.Http) s.transport();
+    return (h.legacySse() ? "sse: " : "http: ") + h.url();
+  }
+
+  private static String abbreviate(String s) {
+    return s.length() <= 100 ? s : s.substring(0, 60) + "…" + s.substring(s.length() - 39);
+  }
+
+  /** A server name from a command line: its last argument that is not an option, without folders or extension. */
+  static String guessName(List<String> line) {
+    String pick = line.get(0);
+    for (String a : line) {
+      if (!a.startsWith("-")) {
+        pick = a;
+      }
+    }
+    // a script's folder names the package better than index.js: .../server-everything/dist/index.js
+    List<String> parts = new ArrayList<>(List.of(pick.split("[/\\\\]")));
+    String base = "";
+    while (!parts.isEmpty()) {
+      base = parts.remove(parts.size() - 1).replaceAll("\\.(js|mjs|cjs|py|jar|exe)$", "");
+      if (!List.of("index", "main", "dist", "build", "lib", "src", "bin", "").contains(base)) {
+        break;
+      }
+    }
+    if (base.isBlank() || List.of("index", "main", "dist", "build", "lib", "src", "bin").contains(base)) {
+      base = "server";
+    }
+    return base.replaceAll("[^A-Za-z0-9_.@-]", "_");
+  }
+
+  /** Splits a command line on whitespace; single or double quotes group, as a shell would for simple cases. */
+  static List<String> split(String line) {
+    List<String> out = new ArrayList<>();
+    StringBuilder cur = new StringBuilder();
+    char quote = 0;
+    boolean any = false;
+    for (int i = 0; i < line.length(); i++) {
+      char c = line.charAt(i);
+      if (quote != 0) {
+        if (c == quote) {
+          quote = 0;
+        } else {
+          cur.append(c);
+        }
+      } else if (c == '"' || c == '\'') {
+        quote = c;
+        any = true;
+      } else if (Character.isWhitespace(c)) {
+        if (any || cur.length() > 0) {
+          out.add(cur.toString());
+          cur.setLength(0);
+          any = false;
+        }
+      } else {
+        cur.append(c);
+      }
+    }
+    if (any || cur.length() > 0) {
+      out.add(cur.toString());
+    }
+    return out;
+  }
+}

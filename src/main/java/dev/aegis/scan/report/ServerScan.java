@@ -1,0 +1,34 @@
+package dev.aegis.scan.report;
+
+import dev.aegis.scan.Report;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * The scan of one server, or of one input file treated as a server: its reports in the order the subjects were
+ * listed (tools, then prompts, resources and templates, then instructions; or texts), or why it was not scanned.
+ *
+ * <pre>{@code
+ * new ServerScan("everything", "stdio: npx -y @modelcontextprotocol/server-everything", null, null, reports)
+ * }</pre>
+ *
+ * @param name the server's configured name (or the input file's name)
+ * @param source where it came from, for people: a config file and entry, a command line or a URL
+ * @param file the file to point code scanning at (a config or input file), or null for a command line or URL
+ * @param error null when scanned; otherwise why not (it did not start, timed out, the file was not valid)
+ */
+public record ServerScan(String name, String source, Path file, String error, List<Report> reports) {
+  public ServerScan {
+    reports = List.copyOf(reports);
+  }
+
+  /** The reports of one kind ({@code tool}, {@code prompt}, {@code resource}, {@code instructions}, {@code output}). */
+  public List<Report> of(String kind) {
+    return reports.stream().filter(r -> r.kind().equals(kind)).toList();
+  }
+
+  /** The baseline subject of a report of this server: {@code server/name}. */
+  public String subject(Report r) {
+    return name + "/" + r.name();
+  }
+}
