@@ -17,18 +17,33 @@ import java.util.Set;
  * @param triggers lower-case words (a trailing {@code *} makes a prefix) whose presence runs the pattern nearby; an
  *     empty list runs the pattern over the whole (bounded) text
  * @param pattern what to find (compiled case-insensitive), or null for a detector
- * @param unless context that lowers a match to info: text that quotes or discusses the phrase instead of saying it
+ * @param unless contexts that lower a match to info: text that quotes or discusses the phrase instead of saying it,
+ *     or negates it
+ * @param requires groups of words (same syntax as triggers); the pattern runs only when the text has a word of every
+ *     group, a cheap test that keeps the regex away from ordinary text
+ * @param squashed true for a rule that reads text with every space and punctuation removed
+ *     ("ignoreallpreviousinstructions"); such a rule runs only on that reading
  * @param detector name of the code detector, or null for a pattern rule
  * @param window characters on each side of a trigger word that the pattern may see
  * @param message one line explaining a finding
  */
 public record Rule(String id, Severity severity, String category, Set<Surface> on, Map<Surface, Severity> severities,
-    List<String> triggers, Pattern pattern, Pattern unless, String detector, int window, String message) {
+    List<String> triggers, Pattern pattern, List<Unless> unless, String detector, int window, String message,
+    boolean squashed, List<List<String>> requires) {
+
+  /** A context that lowers a match to info; with {@code quoted}, only when the match itself sits in quotes. */
+  public record Unless(Pattern pattern, boolean quoted) {}
+
 
   public Rule {
     on = Set.copyOf(on);
     severities = Map.copyOf(severities);
     triggers = List.copyOf(triggers);
+    unless = List.copyOf(unless);
+    requires = requires.stream().map(List::copyOf).toList();
+    if (requires.size() > 60) {
+      throw new IllegalArgumentException("rule " + id + " has more than 60 'requires' groups");
+    }
     if ((pattern == null) == (detector == null)) {
       throw new IllegalArgumentException("rule " + id + " needs exactly one of pattern and detector");
     }

@@ -80,16 +80,23 @@ public final class RuleSet {
     } catch (JacksonException e) {
       throw new IllegalArgumentException(where + ": not valid YAML: " + e.getOriginalMessage());
     }
-    if (root == null || root.isMissingNode() || root.isNull()) {
+    if (root == null || root.isMissingNode() || root.isNull() || (root.isString() && root.asString().isBlank())) {
       return new RuleSet("", List.of(), List.of());
     }
     if (!root.isObject()) {
       throw new IllegalArgumentException(where + ": expected a mapping with 'rules' and/or 'suppressions'");
     }
     List<String> errors = new ArrayList<>();
-    Map<String, String> contexts = new LinkedHashMap<>();
+    Map<String, Rule.Unless> contexts = new LinkedHashMap<>();
     for (Map.Entry<String, JsonNode> e : root.path("contexts").properties()) {
-      contexts.put(e.getKey(), e.getValue().asString());
+      JsonNode c = e.getValue();
+      try {
+        contexts.put(e.getKey(), c.isObject()
+            ? new Rule.Unless(compile(text(c, "pattern"), "pattern"), c.path("quoted").asBoolean(false))
+            : new Rule.Unless(compile(c.asString(), "pattern"), false));
+      } catch (IllegalArgumentException ex) {
+        errors.add(where + ": contexts." + e.getKey() + ": " + ex.getMessage());
+      }
     }
     List<Rule> rules = new ArrayList<>();
     JsonNode list = root.path("rules");
@@ -124,10 +131,11 @@ public final class RuleSet {
   }
 
   private static Rule disabledMarker(String id) {
-    return new Rule(id, Severity.INFO, "disabled", Set.of(), Map.of(), List.of(), null, null, "disabled", 0, "");
+    return new Rule(id, Severity.INFO, "disabled", Set.of(), Map.of(), List.of(), null, List.of(), "disabled", 0, "",
+        false, List.of());
   }
 
-  private static Rule rule(JsonNode r, Map<String, String> contexts) {
+  private static Rule rule(JsonNode r, Map<String, Rule.Unless> contexts) {
     String id = text(r, "id");
     if (id == null || id.isBlank()) {
       throw new IllegalArgumentException("'id' is required");
@@ -169,25 +177,55 @@ public final class RuleSet {
     if (detector != null && !DETECTORS.contains(detector)) {
       throw new IllegalArgumentException("unknown detector '" + detector + "' (known: " + DETECTORS + ")");
     }
-    int window = r.path("window").asInt(300);
+    int window = r.path("window").asInt(200);
     if (window <= 0 || window > MAX_WINDOW) {
       throw new IllegalArgumentException("'window' must be 1.." + MAX_WINDOW);
     }
     return new Rule(id, severity, r.path("category").asString("other"), on, severities, triggers,
-        compile(pattern, "pattern"), compile(context(text(r, "unless"), contexts), "unless"), detector, window,
-        message);
+        compile(pattern, "pattern"), unless(r.get("unless"), contexts), detector, window, message,
+        r.path("squashed").asBoolean(false), requires(r.path("requires")));
   }
 
-  private static String context(String unless, Map<String, String> contexts) {
-    if (unless == null || !unless.startsWith("@")) {
-      return unless;
+  private static List<List<String>> requires(JsonNode node) {
+    List<List<String>> groups = new ArrayList<>();
+    for (JsonNode g : node) {
+      List<String> words = new ArrayList<>();
+      for (JsonNode w : g.isArray() ? g : List.of(g)) {
+        String word = w.asString().toLowerCase(Locale.ROOT).trim();
+        String stem = word.endsWith("*") ? word.substring(0, word.length() - 1) : word;
+        if (stem.isEmpty() || !stem.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
+          throw new IllegalArgumentException("'requires' words are lower-case ASCII letters and digits, optionally"
+              + " ending in *: '" + word + "'");
+        }
+        words.add(word);
+      }
+      if (words.isEmpty()) {
+        throw new IllegalArgumentException("empty 'requires' group");
+      }
+      groups.add(words);
     }
-    String named = contexts.get(unless.substring(1));
-    if (named == null) {
-      throw new IllegalArgumentException("'unless' names context '" + unless.substring(1) + "', which is not under"
-          + " 'contexts' " + contexts.keySet());
+    return groups;
+  }
+
+  private static List<Rule.Unless> unless(JsonNode node, Map<String, Rule.Unless> contexts) {
+    List<Rule.Unless> out = new ArrayList<>();
+    if (node == null || node.isNull()) {
+      return out;
     }
-    return named;
+    for (JsonNode item : node.isArray() ? node : List.of(node)) {
+      String u = item.asString();
+      if (u.startsWith("@")) {
+        Rule.Unless named = contexts.get(u.substring(1));
+        if (named == null) {
+          throw new IllegalArgumentException("'unless' names context '" + u.substring(1) + "', which is not under"
+              + " 'contexts' " + contexts.keySet());
+        }
+        out.add(named);
+      } else {
+        out.add(new Rule.Unless(compile(u, "unless"), false));
+      }
+    }
+    return out;
   }
 
   private static Pattern compile(String regex, String field) {
@@ -195,7 +233,7 @@ public final class RuleSet {
       return null;
     }
     try {
-      return Pattern.compile(regex, Pattern.CASE_INSENSITIVE);
+      return Pattern.compile(regex);
     } catch (PatternSyntaxException e) {
       throw new IllegalArgumentException("'" + field + "' is not a valid RE2 expression: " + e.getMessage());
     }

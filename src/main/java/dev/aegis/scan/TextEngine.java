@@ -74,6 +74,10 @@ final class TextEngine {
     Index index = indexes.get(surface);
     List<Views.View> views = Views.of(raw);
     for (Views.View view : views) {
+      if (view.squashed()) {
+        index.run(view, pointer, surface, out);
+        continue;
+      }
       if (view.label() != null) {
         Detectors.decoded(this, view, pointer, surface, out);
       }
@@ -105,6 +109,44 @@ final class TextEngine {
     return sb.toString();
   }
 
+  private static boolean lowered(Rule rule, String text, int from, int to) {
+    for (Rule.Unless u : rule.unless()) {
+      if (u.quoted() && !quoted(text, from, to)) {
+        continue;
+      }
+      if (u.pattern().matcher(CharBuffer.wrap(text, Math.max(0, from - UNLESS_REACH),
+          Math.min(text.length(), to + UNLESS_REACH))).find()) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A quote mark shortly before the match and another after its start: the phrase is cited, not said. */
+  static boolean quoted(String text, int from, int to) {
+    int open = -1;
+    for (int i = from - 1; i >= Math.max(0, from - 3); i--) {
+      if (isQuote(text.charAt(i))) {
+        open = i;
+        break;
+      }
+    }
+    if (open < 0) {
+      return false;
+    }
+    for (int i = from; i < Math.min(text.length(), to + 80); i++) {
+      if (isQuote(text.charAt(i)) && i > from) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isQuote(char c) {
+    return c == '\'' || c == '"' || c == '`' || c == '\u2018' || c == '\u2019' || c == '\u201C' || c == '\u201D'
+        || c == '\u00AB' || c == '\u00BB';
+  }
+
   /** The pattern rules of one surface, indexed by trigger. */
   private static final class Index {
     private final Rule[] rules;
@@ -113,9 +155,34 @@ final class TextEngine {
     private final List<String> prefixText = new ArrayList<>();
     private final List<String[]> substrings = new ArrayList<>();
     private final int[] always;
+    /** word → pairs (rule, group) of the rules' {@code requires}; prefixes keyed by their first four letters. */
+    private final Map<String, int[]> required = new HashMap<>();
+    private final Map<Long, List<Object[]>> requiredPrefixes = new HashMap<>();
+    private final long[] fullMask;
 
     Index(List<Rule> list) {
       rules = list.toArray(Rule[]::new);
+      fullMask = new long[rules.length];
+      Map<String, List<Integer>> req = new HashMap<>();
+      for (int i = 0; i < rules.length; i++) {
+        List<List<String>> groups = rules[i].requires();
+        fullMask[i] = groups.isEmpty() ? 0 : (1L << groups.size()) - 1;
+        for (int g = 0; g < groups.size(); g++) {
+          for (String word : groups.get(g)) {
+            if (word.endsWith("*") && word.length() > 4) {
+              String stem = word.substring(0, word.length() - 1);
+              requiredPrefixes.computeIfAbsent(pack(stem, 0), k -> new ArrayList<>())
+                  .add(new Object[] {stem, i, g});
+            } else {
+              String w = word.endsWith("*") ? word.substring(0, word.length() - 1) : word;
+              List<Integer> pairs = req.computeIfAbsent(w, k -> new ArrayList<>());
+              pairs.add(i);
+              pairs.add(g);
+            }
+          }
+        }
+      }
+      req.forEach((k, v) -> required.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
       List<Integer> alwaysList = new ArrayList<>();
       Map<String, List<Integer>> w = new HashMap<>();
       for (int i = 0; i < rules.length; i++) {
@@ -160,9 +227,18 @@ final class TextEngine {
 
     void run(Views.View view, String pointer, Surface surface, List<Finding> out) {
       String text = view.text();
+      if (view.squashed()) {
+        for (Rule r : rules) {
+          if (r.squashed()) {
+            match(r, text, new int[] {0, text.length()}, 2, view, pointer, surface, out);
+          }
+        }
+        return;
+      }
       int n = text.length();
       int[][] hits = null;
       int[] hitCount = null;
+      long[] have = new long[rules.length];
       boolean nonAscii = false;
       int i = 0;
       while (i < n) {
@@ -176,7 +252,24 @@ final class TextEngine {
         while (i < n && isAsciiWord(text.charAt(i))) {
           i++;
         }
-        int[] exact = words.get(text.substring(start, i));
+        String token = text.substring(start, i);
+        int[] need = required.get(token);
+        if (need != null) {
+          for (int k = 0; k < need.length; k += 2) {
+            have[need[k]] |= 1L << need[k + 1];
+          }
+        }
+        if (i - start >= 4 && !requiredPrefixes.isEmpty()) {
+          List<Object[]> needPre = requiredPrefixes.get(pack(text, start));
+          if (needPre != null) {
+            for (Object[] p : needPre) {
+              if (token.startsWith((String) p[0])) {
+                have[(Integer) p[1]] |= 1L << (Integer) p[2];
+              }
+            }
+          }
+        }
+        int[] exact = words.get(token);
         List<int[]> pre = i - start >= 4 ? prefixes.get(pack(text, start)) : null;
         if (exact == null && pre == null) {
           continue;
@@ -222,13 +315,16 @@ final class TextEngine {
         }
       }
       for (int r : always) {
+        if (rules[r].squashed() || (have[r] & fullMask[r]) != fullMask[r]) {
+          continue;
+        }
         match(rules[r], text, new int[] {0, n}, 2, view, pointer, surface, out);
       }
       if (hits == null) {
         return;
       }
       for (int r = 0; r < rules.length; r++) {
-        if (hitCount[r] > 0) {
+        if (hitCount[r] > 0 && (have[r] & fullMask[r]) == fullMask[r]) {
           int[] windows = windows(hits[r], hitCount[r], rules[r].window(), n);
           match(rules[r], text, windows, windows.length, view, pointer, surface, out);
         }
@@ -293,8 +389,7 @@ final class TextEngine {
           int to = windows[w] + m.end();
           String message = view.label() == null ? rule.message() : rule.message() + " (hidden as " + view.label() + ")";
           Finding f = new Finding(rule.id(), rule.severityOn(surface), pointer, excerpt(text, from, to), message);
-          if (rule.unless() != null && rule.unless().matcher(CharBuffer.wrap(text, Math.max(0, from - UNLESS_REACH),
-              Math.min(text.length(), to + UNLESS_REACH))).find()) {
+          if (lowered(rule, text, from, to)) {
             if (quoted == null) {
               quoted = f.withSeverity(Severity.INFO, "quoted or discussed, not addressed to the model");
             }

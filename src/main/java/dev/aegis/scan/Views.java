@@ -21,8 +21,15 @@ final class Views {
   static final int MAX_EXTRA = 256 * 1024;
   private static final int MAX_BLOBS = 32;
 
-  /** One reading of a text: {@code label} is null for the text itself, else how it was decoded. */
-  record View(String label, String text, int depth) {}
+  /**
+   * One reading of a text: {@code label} is null for the text itself, else how it was decoded; a {@code squashed}
+   * view has only letters and digits left, for text written without spaces.
+   */
+  record View(String label, String text, int depth, boolean squashed) {
+    View(String label, String text, int depth) {
+      this(label, text, depth, false);
+    }
+  }
 
   private Views() {}
 
@@ -66,13 +73,152 @@ final class Views {
       derived(out, "rot13", rot13(folded), depth, budget);
     }
     if (looksLeet(folded)) {
-      derived(out, "leetspeak", leet(folded, 'i'), MAX_DEPTH - 1, budget);
-      derived(out, "leetspeak", leet(folded, 'l'), MAX_DEPTH - 1, budget);
+      for (char one : LEET_ONES) {
+        derived(out, "leetspeak", leet(folded, one), MAX_DEPTH - 1, budget);
+      }
     }
     String spaced = despace(raw);
     if (spaced != null) {
       derived(out, "spaced-out letters", spaced, depth, budget);
     }
+    if (depth <= 1 && runTogether(folded)) {
+      squash(out, folded, budget);
+      if (looksLeetSquashed(folded)) {
+        for (char one : LEET_ONES) {
+          squash(out, leet(folded, one), budget);
+        }
+      }
+    }
+  }
+
+  /**
+   * The glued parts only: runs of 24+ letters and digits, or, for text of single characters between punctuation
+   * ("i.g.n.o.r.e"), all of it without the punctuation.
+   */
+  private static void squash(List<View> out, String folded, int[] budget) {
+    StringBuilder sb = new StringBuilder();
+    boolean singles = singleCharText(folded);
+    int start = -1;
+    for (int i = 0; i <= folded.length(); i++) {
+      char c = i < folded.length() ? folded.charAt(i) : ' ';
+      boolean alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
+      if (singles) {
+        if (alnum) {
+          sb.append(c);
+        }
+        continue;
+      }
+      if (alnum && start < 0) {
+        start = i;
+      } else if (!alnum && start >= 0) {
+        if (i - start >= 24 && !hexOnly(folded, start, i)) {
+          sb.append(folded, start, i).append(' ');
+        }
+        start = -1;
+      }
+    }
+    if (sb.length() <= budget[0]) {
+      budget[0] -= sb.length();
+      out.add(new View("run-together letters", sb.toString(), MAX_DEPTH, true));
+    }
+  }
+
+  private static boolean hexOnly(String s, int from, int to) {
+    for (int i = from; i < to; i++) {
+      if (hex(s.charAt(i)) < 0) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static boolean singleCharText(String folded) {
+    int singles = 0;
+    int tokens = 0;
+    int token = 0;
+    for (int i = 0; i <= folded.length(); i++) {
+      char c = i < folded.length() ? folded.charAt(i) : ' ';
+      if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+        token++;
+      } else {
+        if (token > 0) {
+          tokens++;
+          singles += token == 1 ? 1 : 0;
+        }
+        token = 0;
+      }
+    }
+    return (singles >= 12 && singles * 10 >= tokens * 7) || chunked(folded);
+  }
+
+  /** Text cut into equal short chunks ("1gn0 r341 1pr3 v10u"): at least 10 tokens, 80% of one length up to 5. */
+  static boolean chunked(String folded) {
+    int[] byLength = new int[6];
+    int tokens = 0;
+    int token = 0;
+    for (int i = 0; i <= folded.length(); i++) {
+      char c = i < folded.length() ? folded.charAt(i) : ' ';
+      if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+        token++;
+      } else if (token > 0) {
+        tokens++;
+        if (token <= 5) {
+          byLength[token]++;
+        }
+        token = 0;
+      }
+    }
+    if (tokens < 10) {
+      return false;
+    }
+    for (int len = 2; len <= 5; len++) {
+      if (byLength[len] * 10 >= tokens * 8) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  /** A run of 24+ letters and digits (not just hex), or mostly single characters: words glued together. */
+  static boolean runTogether(String folded) {
+    int run = 0;
+    int runStart = 0;
+    int singles = 0;
+    int tokens = 0;
+    int token = 0;
+    for (int i = 0; i <= folded.length(); i++) {
+      char c = i < folded.length() ? folded.charAt(i) : ' ';
+      if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+        if (run++ == 0) {
+          runStart = i;
+        }
+        if (run >= 24 && !hexOnly(folded, runStart, i + 1)) {
+          return true;
+        }
+        token++;
+      } else {
+        run = 0;
+        if (token > 0) {
+          tokens++;
+          if (token == 1) {
+            singles++;
+          }
+        }
+        token = 0;
+      }
+    }
+    return singles >= 12 && singles * 10 >= tokens * 7 || chunked(folded);
+  }
+
+  private static boolean looksLeetSquashed(String folded) {
+    int digits = 0;
+    for (int i = 0; i < folded.length(); i++) {
+      char c = folded.charAt(i);
+      if (c == '0' || c == '1' || c == '3' || c == '4' || c == '5' || c == '7') {
+        digits++;
+      }
+    }
+    return digits >= 6;
   }
 
   private static void derived(List<View> out, String label, String text, int depth, int[] budget) {
@@ -330,9 +476,11 @@ final class Views {
   }
 
   private static final java.util.Set<String> ROT13_COMMON = java.util.Set.of("gur", "naq", "bs", "gb", "vf",
-      "lbh", "nyy", "guvf", "vtaber", "lbhe", "jvgu", "sbe", "ba", "ng", "vg");
+      "lbh", "nyy", "guvf", "vtaber", "lbhe", "jvgu", "sbe", "ba", "ng", "vg", "gura", "ner", "jvyy", "sebz", "unir",
+      "abg", "gung");
   private static final java.util.Set<String> ENGLISH_COMMON = java.util.Set.of("the", "and", "of", "to", "is",
-      "you", "all", "this", "your", "with", "for", "on", "at", "it", "a", "in");
+      "you", "all", "this", "your", "with", "for", "on", "at", "it", "a", "in", "then", "are", "will", "from",
+      "have", "not", "that");
 
   /** True when rot13 words outnumber plain English ones (cheap test on tokens). */
   static boolean looksRot13(String folded) {
@@ -356,7 +504,7 @@ final class Views {
         start = -1;
       }
     }
-    return rot >= 2 && rot > plain;
+    return (rot >= 2 && rot > plain) || (rot == 1 && plain == 0);
   }
 
   static String rot13(String s) {
@@ -399,12 +547,20 @@ final class Views {
     return mixed >= 3;
   }
 
+  /**
+   * How to read a 1: always i, always l, or by its neighbour (l after a, e, o, u or another l, as in "4ll", "ru1e",
+   * "7oo1"; i elsewhere, as in "1n57ruc710n").
+   */
+  private static final char[] LEET_ONES = {'i', 'l', '?'};
+
   static String leet(String s, char one) {
     char[] c = s.toCharArray();
     for (int i = 0; i < c.length; i++) {
+      char prev = i > 0 ? c[i - 1] : ' ';
       c[i] = switch (c[i]) {
         case '0' -> 'o';
-        case '1' -> one;
+        case '1' -> one != '?' ? one
+            : prev == 'a' || prev == 'e' || prev == 'o' || prev == 'u' || prev == 'l' ? 'l' : 'i';
         case '3' -> 'e';
         case '4', '@' -> 'a';
         case '5', '$' -> 's';
