@@ -3,6 +3,7 @@ package dev.aegis.cli;
 import dev.aegis.scan.Evaluation;
 import dev.aegis.scan.Scanner;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -31,6 +32,9 @@ final class EvalCommand implements Callable<Integer> {
   @Option(names = "--details", description = "Also list each misclassified record with its worst finding.")
   boolean details;
 
+  /** Where the table goes; a test may replace it. */
+  PrintStream out = System.out;
+
   @Override
   public Integer call() {
     if (!Files.isDirectory(data)) {
@@ -47,8 +51,8 @@ final class EvalCommand implements Callable<Integer> {
     try {
       Evaluation.Result r = Evaluation.run(Scanner.builtIn(), Files.isRegularFile(defs) ? defs : null,
           Files.isRegularFile(outs) ? outs : null);
-      r.print(System.out, details);
-      System.out.flush();
+      r.print(out, details);
+      out.flush();
       return 0;
     } catch (IOException e) {
       System.err.println("aegis eval: " + e.getMessage());
