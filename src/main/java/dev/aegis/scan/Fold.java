@@ -65,18 +65,18 @@ final class Fold {
   static String capMarks(String s) {
     int run = 0;
     StringBuilder sb = null;
-    for (int i = 0; i < s.length(); i++) {
-      char c = s.charAt(i);
-      boolean mark = c >= 0x300 && isMark(Character.isHighSurrogate(c) && i + 1 < s.length()
-          ? Character.toCodePoint(c, s.charAt(i + 1)) : c);
-      run = mark ? run + 1 : 0;
+    for (int i = 0; i < s.length(); ) {
+      int cp = s.codePointAt(i);
+      int len = Character.charCount(cp);
+      run = cp >= 0x300 && isMark(cp) ? run + 1 : 0;
       if (run > MAX_MARK_RUN && sb == null) {
         sb = new StringBuilder(s.length());
         sb.append(s, 0, i);
       }
       if (sb != null && run <= MAX_MARK_RUN) {
-        sb.append(c);
+        sb.append(s, i, i + len);
       }
+      i += len;
     }
     return sb == null ? s : sb.toString();
   }

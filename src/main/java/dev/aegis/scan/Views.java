@@ -182,22 +182,22 @@ final class Views {
   /** A run of 24+ letters and digits (not just hex), or mostly single characters: words glued together. */
   static boolean runTogether(String folded) {
     int run = 0;
-    int runStart = 0;
+    boolean nonHex = false;
     int singles = 0;
     int tokens = 0;
     int token = 0;
     for (int i = 0; i <= folded.length(); i++) {
       char c = i < folded.length() ? folded.charAt(i) : ' ';
       if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-        if (run++ == 0) {
-          runStart = i;
-        }
-        if (run >= 24 && !hexOnly(folded, runStart, i + 1)) {
+        run++;
+        nonHex |= c > 'f';
+        if (run >= 24 && nonHex) {
           return true;
         }
         token++;
       } else {
         run = 0;
+        nonHex = false;
         if (token > 0) {
           tokens++;
           if (token == 1) {
@@ -207,7 +207,7 @@ final class Views {
         token = 0;
       }
     }
-    return singles >= 12 && singles * 10 >= tokens * 7 || chunked(folded);
+    return (singles >= 12 && singles * 10 >= tokens * 7) || chunked(folded);
   }
 
   private static boolean looksLeetSquashed(String folded) {
@@ -298,7 +298,15 @@ final class Views {
     int decoded = 0;
     for (int i = 0; i < s.length(); i++) {
       char c = s.charAt(i);
-      int semi = c == '&' ? s.indexOf(';', i + 1) : -1;
+      int semi = -1;
+      if (c == '&') {
+        for (int j = i + 1; j < Math.min(s.length(), i + 12); j++) {
+          if (s.charAt(j) == ';') {
+            semi = j;
+            break;
+          }
+        }
+      }
       if (semi > i + 1 && semi - i <= 10) {
         String name = s.substring(i + 1, semi);
         int cp = entity(name);
