@@ -79,6 +79,13 @@ final class GatewayCommand implements Callable<Integer> {
         return 2;
       }
     }
+    dev.aegis.scan.ScanGuard scan;
+    try {
+      scan = dev.aegis.scan.ScanGuard.from(loaded.config().scan());
+    } catch (IOException | IllegalArgumentException e) {
+      err.println("aegis: scan rules: " + e.getMessage());
+      return 2;
+    }
     AuditLog exchanges;
     try {
       exchanges = AuditLog.open(home);
@@ -87,7 +94,7 @@ final class GatewayCommand implements Callable<Integer> {
           + " (set AEGIS_HOME to a writable folder)");
       return 2;
     }
-    Gateway gateway = new Gateway(loaded.config(), List.of(), exchanges, log);
+    Gateway gateway = new Gateway(loaded.config(), List.of(scan), exchanges, log);
     Warmup.inBackground(gateway.codec());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       gateway.close();

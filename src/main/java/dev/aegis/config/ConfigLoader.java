@@ -45,7 +45,9 @@ public final class ConfigLoader {
       "prefix", "disabled");
   private static final Set<String> GATEWAY_KEYS = Set.of("maxMessageBytes", "requestTimeout", "startupTimeout",
       "maxRestartBackoff", "allowedOrigins", "pageSize", "maxSessions");
-  private static final Set<String> TOP_KEYS = Set.of("servers", "mcpServers", "gateway", "inputs");
+  private static final Set<String> TOP_KEYS = Set.of("servers", "mcpServers", "gateway", "inputs", "scan");
+  private static final Set<String> SCAN_KEYS = Set.of("definitions", "outputs", "warnAt", "blockAt",
+      "maxOutputChars", "rules");
 
   private final String file;
   private final Map<String, TokenStreamLocation> locations;
@@ -172,11 +174,75 @@ public final class ConfigLoader {
     } else if (!o.isMissingNode()) {
       error("/gateway/allowedOrigins", "'allowedOrigins' must be a list of strings");
     }
+    ScanConfig scan = scan(root.path("scan"));
     if (!errors.isEmpty()) {
       return null;
     }
     return new GatewayConfig(servers, maxBytes, requestTimeout, startupTimeout, backoff, origins, pageSize,
-        maxSessions);
+        maxSessions, scan);
+  }
+
+  private ScanConfig scan(JsonNode s) {
+    if (s.isMissingNode() || s.isNull()) {
+      return ScanConfig.DEFAULT;
+    }
+    if (!s.isObject()) {
+      error("/scan", "'scan' must be a mapping (see docs/scanning.md)");
+      return ScanConfig.DEFAULT;
+    }
+    for (String key : s.propertyNames()) {
+      if (!SCAN_KEYS.contains(key)) {
+        warn("/scan/" + key, "unknown scan setting '" + key + "' ignored");
+      }
+    }
+    boolean definitions = s.path("definitions").asBoolean(true);
+    if (s.has("definitions") && !s.get("definitions").isBoolean()) {
+      error("/scan/definitions", "'definitions' must be true or false");
+    }
+    String outputs = choice(s, "outputs", "redact", ScanConfig.OUTPUT_MODES);
+    String warnAt = choice(s, "warnAt", "medium", java.util.Set.copyOf(ScanConfig.SEVERITIES));
+    String blockAt = choice(s, "blockAt", "high", java.util.Set.copyOf(ScanConfig.SEVERITIES));
+    if (ScanConfig.SEVERITIES.indexOf(warnAt) > ScanConfig.SEVERITIES.indexOf(blockAt)) {
+      error("/scan/warnAt", "'warnAt' (" + warnAt + ") must not be above 'blockAt' (" + blockAt + ")");
+      warnAt = blockAt;
+    }
+    int maxOutput = ScanConfig.DEFAULT.maxOutputChars();
+    JsonNode mo = s.get("maxOutputChars");
+    if (mo != null) {
+      if (mo.isIntegralNumber() && mo.longValue() >= 1024 && mo.longValue() <= 64L * 1024 * 1024) {
+        maxOutput = mo.intValue();
+      } else {
+        error("/scan/maxOutputChars", "'maxOutputChars' must be a whole number from 1024 to 67108864, was " + mo);
+      }
+    }
+    List<Path> rules = new ArrayList<>();
+    JsonNode r = s.path("rules");
+    Path base = Path.of(file).toAbsolutePath().getParent();
+    if (r.isArray()) {
+      for (int i = 0; i < r.size(); i++) {
+        if (r.get(i).isString()) {
+          rules.add(base == null ? Path.of(r.get(i).stringValue()) : base.resolve(r.get(i).stringValue()));
+        } else {
+          error("/scan/rules/" + i, "a rule file must be a path string");
+        }
+      }
+    } else if (!r.isMissingNode()) {
+      error("/scan/rules", "'rules' must be a list of rule file paths");
+    }
+    return new ScanConfig(definitions, outputs, warnAt, blockAt, maxOutput, rules);
+  }
+
+  private String choice(JsonNode node, String key, String fallback, Set<String> allowed) {
+    JsonNode v = node.get(key);
+    if (v == null || v.isNull()) {
+      return fallback;
+    }
+    String text = v.isString() ? v.stringValue().trim().toLowerCase(java.util.Locale.ROOT) : "";
+    if (!allowed.contains(text)) {
+      error("/scan/" + key, "'" + key + "' must be one of " + new java.util.TreeSet<>(allowed));
+      return fallback;
+    }
+    return text;
   }
 
   private ServerConfig server(String name, JsonNode node, String at) {

@@ -16,17 +16,27 @@ import java.util.List;
  * @param allowedOrigins extra {@code Origin} values the HTTP endpoint accepts besides loopback ones
  * @param pageSize items per page in aggregated lists; 0 for one page with everything
  * @param maxSessions most host sessions open at once (each runs its own connection to every server)
+ * @param scan how definitions and outputs are scanned
  */
 public record GatewayConfig(List<ServerConfig> servers, int maxMessageBytes, Duration requestTimeout,
     Duration startupTimeout, Duration maxRestartBackoff, List<String> allowedOrigins, int pageSize,
-    int maxSessions) {
+    int maxSessions, ScanConfig scan) {
 
   public static final int DEFAULT_MAX_SESSIONS = 64;
 
   public static final int DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
 
+  public GatewayConfig(List<ServerConfig> servers, int maxMessageBytes, Duration requestTimeout,
+      Duration startupTimeout, Duration maxRestartBackoff, List<String> allowedOrigins, int pageSize, int maxSessions) {
+    this(servers, maxMessageBytes, requestTimeout, startupTimeout, maxRestartBackoff, allowedOrigins, pageSize,
+        maxSessions, ScanConfig.DEFAULT);
+  }
+
   public GatewayConfig {
     servers = List.copyOf(servers);
+    if (scan == null) {
+      throw new IllegalArgumentException("scan settings are required (ScanConfig.DEFAULT)");
+    }
     allowedOrigins = List.copyOf(allowedOrigins);
     if (maxMessageBytes <= 0 || requestTimeout.isNegative() || startupTimeout.isNegative() || pageSize < 0
         || maxSessions <= 0) {

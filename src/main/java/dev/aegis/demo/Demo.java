@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import tools.jackson.databind.JsonNode;
@@ -346,9 +347,19 @@ public final class Demo {
   private static final String NOT_RUN = "not stopped: not tested, a fixture server never started"
       + " (run with --verbose to see why)";
 
-  private static String how(boolean stopped, String guard, String evidence) {
-    return stopped ? "stopped by " + guard + ": " + evidence
-        : "not stopped: no " + guard + " guard yet; " + evidence;
+  /** Guards that blocked something while the current attack ran (from the exchanges' decisions). */
+  private final Set<String> deciders = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * How the attack ended. When a guard blocked something during the attack, it is named; otherwise {@code guard}
+   * names what the attack needs (the mechanism that stopped it, or the guard still to build).
+   */
+  private String how(boolean stopped, String guard, String evidence) {
+    if (stopped) {
+      String by = deciders.isEmpty() ? guard : String.join(" + ", new java.util.TreeSet<>(deciders));
+      return "stopped by " + by + ": " + evidence;
+    }
+    return "not stopped: no " + guard + " guard yet; " + evidence;
   }
 
   // --- sandboxes and processes ---
@@ -385,8 +396,17 @@ public final class Demo {
 
   private Gateway gateway(Sandbox box, ServerConfig... servers) {
     PrintStream log = verbose ? System.err : new PrintStream(OutputStream.nullOutputStream());
-    return new Gateway(GatewayConfig.of(List.of(servers)), List.of(), ExchangeListener.NONE,
-        new GatewayLog(log, false));
+    GatewayConfig config = GatewayConfig.of(List.of(servers));
+    dev.aegis.scan.ScanGuard scan;
+    try {
+      scan = dev.aegis.scan.ScanGuard.from(config.scan());
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    deciders.clear();
+    ExchangeListener listener = (exchange, reply, nanos) -> exchange.decisions().stream()
+        .filter(d -> d.effect().equals("block")).forEach(d -> deciders.add(d.by()));
+    return new Gateway(config, List.of(scan), listener, new GatewayLog(log, false));
   }
 
   /** A fixture server: this very program, {@code aegis demo --serve SCENARIO}, with HOME set to the sandbox's. */
