@@ -4,19 +4,17 @@ import dev.aegis.config.ConfigException;
 import dev.aegis.config.ConfigLoader;
 import dev.aegis.config.ServerConfig;
 import dev.aegis.config.discovery.Client;
-import dev.aegis.config.discovery.ClientConfig;
 import dev.aegis.config.discovery.Discovery;
 import dev.aegis.config.discovery.Platform;
-import dev.aegis.config.discovery.ServerEntry;
 import dev.aegis.scan.Report;
 import dev.aegis.scan.RuleSet;
 import dev.aegis.scan.Scanner;
 import dev.aegis.scan.Severity;
 import dev.aegis.scan.Surface;
 import dev.aegis.scan.Thresholds;
-import dev.aegis.scan.Verdict;
-import dev.aegis.scan.live.Lister;
-import dev.aegis.scan.live.Listing;
+import dev.aegis.scan.live.LiveScan;
+import dev.aegis.scan.live.Target;
+import dev.aegis.scan.live.Targets;
 import dev.aegis.scan.report.Baseline;
 import dev.aegis.scan.report.JsonFormat;
 import dev.aegis.scan.report.SarifFormat;
@@ -43,8 +41,6 @@ import picocli.CommandLine.Parameters;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
-import tools.jackson.databind.node.JsonNodeFactory;
-import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code aegis scan}: scans MCP servers' tools, prompts, resources and instructions for poisoning, live (the servers
@@ -163,9 +159,6 @@ final class ScanCommand implements Callable<Integer> {
     }
   }
 
-  /** One server to list: its config, how to describe it, and the file it came from (or null). */
-  record Target(ServerConfig server, String source, Path file) {}
-
   @Override
   public Integer call() {
     try {
@@ -269,7 +262,7 @@ final class ScanCommand implements Callable<Integer> {
       scans = List.of(new ServerScan(server, tools.toString(), tools, null,
           scanner(server).scanTools(list, Scanner.Known.NONE)));
     } else {
-      scans = scanLive(targets());
+      scans = LiveScan.run(targets(), this::scanner, Duration.ofSeconds(timeout), quiet ? null : err);
     }
     Summary sum = new Summary();
     sum.addAll(scans);
@@ -425,13 +418,11 @@ final class ScanCommand implements Callable<Integer> {
 
   private List<Target> targets() throws InputError {
     if (command != null || !commandLine.isEmpty()) {
-      List<String> line = command != null ? split(command) : commandLine;
+      List<String> line = command != null ? Targets.split(command) : commandLine;
       if (line.isEmpty()) {
         throw new InputError("--command is empty");
       }
-      String server = name != null ? name : guessName(line);
-      return List.of(new Target(new ServerConfig(server, server, new ServerConfig.Stdio(line, Map.of(), null)),
-          "stdio: " + String.join(" ", line), null));
+      return List.of(Targets.command(line, name));
     }
     if (url != null) {
       if (url.getScheme() == null || !url.getScheme().startsWith("http") || url.getHost() == null) {
@@ -459,191 +450,17 @@ final class ScanCommand implements Callable<Integer> {
       loaded.warnings().forEach(w -> note(w));
       List<Target> out = new ArrayList<>();
       for (ServerConfig s : loaded.config().servers()) {
-        out.add(new Target(s, config + " " + describe(s), config));
+        Target t = new Target(s, config.toString(), config);
+        out.add(new Target(s, config + " " + t.describe(), config));
       }
       return out;
     }
-    return discovered();
-  }
-
-  /** The servers of the installed clients' files, as {@code aegis clients} finds them. */
-  private List<Target> discovered() {
-    Discovery discovery = new Discovery(Platform.current(), project);
-    List<Target> out = new ArrayList<>();
-    Map<String, Integer> names = new HashMap<>();
     List<Client> clients = client != null ? List.of(Client.byId(client)) : List.of(Client.values());
-    for (Client c : clients) {
-      for (ClientConfig f : discovery.find(c)) {
-        if (!f.readable()) {
-          note(c.id() + ": cannot read " + f.path() + ": " + f.error());
-          continue;
-        }
-        for (ServerEntry e : f.servers()) {
-          String unique = names.merge(e.name(), 1, Integer::sum) == 1 ? e.name() : e.name() + "@" + c.id()
-              + (names.get(e.name()) > 2 ? "-" + names.get(e.name()) : "");
-          String where = f.path() + "#" + e.pointer();
-          ServerConfig s = fromEntry(unique, e, where);
-          if (s != null) {
-            out.add(new Target(s, c.id() + " " + where, f.path()));
-          }
-        }
-      }
-    }
-    if (out.isEmpty()) {
+    List<Target> found = Targets.installed(new Discovery(Platform.current(), project), clients, this::note);
+    if (found.isEmpty()) {
       note("no MCP servers found in the installed clients' configuration"
           + (client == null ? "" : " of " + client) + " (see 'aegis clients')");
     }
-    return out;
-  }
-
-  /** A client's server entry read by the gateway's own config loader, so that it runs as the gateway would run it. */
-  private ServerConfig fromEntry(String server, ServerEntry e, String where) {
-    ObjectNode node = (ObjectNode) e.node().deepCopy();
-    String key = e.urlKey();
-    if (key != null && !key.equals("url")) {
-      node.set("url", node.remove(key));
-    }
-    if (e.transport().equals("sse") && !node.has("type")) {
-      node.put("type", "sse");
-    }
-    node.remove("prefix");
-    ObjectNode root = JsonNodeFactory.instance.objectNode();
-    root.putObject("mcpServers").set(server, node);
-    try {
-      List<ServerConfig> servers = ConfigLoader.parse(where, JsonMapper.shared().writeValueAsBytes(root)).config()
-          .servers();
-      if (servers.isEmpty()) {
-        note(server + ": disabled, not scanned");
-        return null;
-      }
-      ServerConfig s = servers.get(0);
-      return new ServerConfig(server, s.prefix(), s.transport());
-    } catch (ConfigException ex) {
-      note(server + ": " + String.join("; ", ex.errors()));
-      return null;
-    }
-  }
-
-  private List<ServerScan> scanLive(List<Target> targets) {
-    List<Listing> listings = new ArrayList<>();
-    Duration limit = Duration.ofSeconds(timeout);
-    for (int i = 0; i < targets.size(); i++) {
-      Target t = targets.get(i);
-      String head = "[" + (i + 1) + "/" + targets.size() + "] " + t.server().name() + ": ";
-      if (!quiet) {
-        err.print("aegis scan: " + head + "connecting to " + abbreviate(describe(t.server())) + " ... ");
-        err.flush();
-      }
-      long start = System.nanoTime();
-      Listing l = Lister.list(t.server(), limit);
-      listings.add(l);
-      if (!quiet) {
-        String took = String.format(" (%.1f s)", (System.nanoTime() - start) / 1e9);
-        err.println(l.error() != null ? "failed: " + l.error() + took
-            : l.tools().size() + " tools, " + l.prompts().size() + " prompts, " + l.resources().size()
-                + " resources, " + l.templates().size() + " templates" + took);
-      }
-    }
-    List<ServerScan> scans = new ArrayList<>();
-    for (int i = 0; i < targets.size(); i++) {
-      Target t = targets.get(i);
-      Listing l = listings.get(i);
-      if (l.error() != null) {
-        scans.add(new ServerScan(t.server().name(), t.source(), t.file(), l.error(), List.of()));
-        continue;
-      }
-      Map<String, List<String>> others = new LinkedHashMap<>();
-      for (int j = 0; j < targets.size(); j++) {
-        if (j != i) {
-          others.put(targets.get(j).server().name(),
-              listings.get(j).tools().stream().map(x -> x.path("name").asString("")).toList());
-        }
-      }
-      Scanner scanner = scanner(t.server().name());
-      List<Report> reports = new ArrayList<>(scanner.scanTools(l.tools(), new Scanner.Known(others)));
-      l.prompts().forEach(p -> reports.add(scanner.scanPrompt(p)));
-      l.resources().forEach(r -> reports.add(scanner.scanResource(r)));
-      l.templates().forEach(r -> reports.add(scanner.scanResource(r)));
-      if (l.instructions() != null) {
-        reports.add(scanner.scanInstructions(t.server().name(), l.instructions()));
-      }
-      ServerScan scan = new ServerScan(t.server().name(), t.source(), t.file(), null, reports);
-      scans.add(scan);
-      if (!quiet) {
-        long block = reports.stream().filter(r -> r.verdict() == Verdict.BLOCK).count();
-        long warn = reports.stream().filter(r -> r.verdict() == Verdict.WARN).count();
-        note(t.server().name() + ": " + block + " block, " + warn + " warn, " + (reports.size() - block - warn)
-            + " allow");
-      }
-    }
-    return scans;
-  }
-
-  private static String describe(ServerConfig s) {
-    if (s.transport() instanceof ServerConfig.Stdio st) {
-      return "stdio: " + String.join(" ", st.command());
-    }
-    ServerConfig.Http h = (ServerConfig.Http) s.transport();
-    return (h.legacySse() ? "sse: " : "http: ") + h.url();
-  }
-
-  private static String abbreviate(String s) {
-    return s.length() <= 100 ? s : s.substring(0, 60) + "…" + s.substring(s.length() - 39);
-  }
-
-  /** A server name from a command line: its last argument that is not an option, without folders or extension. */
-  static String guessName(List<String> line) {
-    String pick = line.get(0);
-    for (String a : line) {
-      if (!a.startsWith("-")) {
-        pick = a;
-      }
-    }
-    // a script's folder names the package better than index.js: .../server-everything/dist/index.js
-    List<String> parts = new ArrayList<>(List.of(pick.split("[/\\\\]")));
-    String base = "";
-    while (!parts.isEmpty()) {
-      base = parts.remove(parts.size() - 1).replaceAll("\\.(js|mjs|cjs|py|jar|exe)$", "");
-      if (!List.of("index", "main", "dist", "build", "lib", "src", "bin", "").contains(base)) {
-        break;
-      }
-    }
-    if (base.isBlank() || List.of("index", "main", "dist", "build", "lib", "src", "bin").contains(base)) {
-      base = "server";
-    }
-    return base.replaceAll("[^A-Za-z0-9_.@-]", "_");
-  }
-
-  /** Splits a command line on whitespace; single or double quotes group, as a shell would for simple cases. */
-  static List<String> split(String line) {
-    List<String> out = new ArrayList<>();
-    StringBuilder cur = new StringBuilder();
-    char quote = 0;
-    boolean any = false;
-    for (int i = 0; i < line.length(); i++) {
-      char c = line.charAt(i);
-      if (quote != 0) {
-        if (c == quote) {
-          quote = 0;
-        } else {
-          cur.append(c);
-        }
-      } else if (c == '"' || c == '\'') {
-        quote = c;
-        any = true;
-      } else if (Character.isWhitespace(c)) {
-        if (any || cur.length() > 0) {
-          out.add(cur.toString());
-          cur.setLength(0);
-          any = false;
-        }
-      } else {
-        cur.append(c);
-      }
-    }
-    if (any || cur.length() > 0) {
-      out.add(cur.toString());
-    }
-    return out;
+    return found;
   }
 }

@@ -197,13 +197,4 @@ class ScanCommandTest {
     assertThat(r.out()).contains("server tools-list.json").contains("tool add: BLOCK").contains("/description")
         .contains("«").contains("2 more scanned with no findings").contains("3 scanned: 1 block, 0 warn, 2 allow");
   }
-
-  @Test
-  void commandLinesSplitLikeAShellAndNameTheServer() {
-    assertThat(ScanCommand.split("npx -y \"@scope/my server\" 'a b'")).containsExactly("npx", "-y",
-        "@scope/my server", "a b");
-    assertThat(ScanCommand.guessName(List.of("npx", "-y", "@modelcontextprotocol/server-everything")))
-        .isEqualTo("server-everything");
-    assertThat(ScanCommand.guessName(List.of("node", "/x/server-memory/dist/index.js"))).isEqualTo("server-memory");
-  }
 }

@@ -1,8 +1,13 @@
 package dev.aegis.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.time.Duration;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -176,11 +181,7 @@ class ScanLiveIT {
 
   @Test
   void scansTheNpmServerEverythingWithNoError() throws Exception {
-    Path interop = Path.of(System.getProperty("aegis.interop", "interop")).toAbsolutePath();
-    Path everything = interop.resolve("node_modules/@modelcontextprotocol/server-everything/dist/index.js");
-    assertThat(everything).as("run interop/install.sh").isRegularFile();
-
-    Run r = run(aegis("scan", "--format", "json", "--", "node", everything.toString()), Map.of());
+    Run r = run(aegis("scan", "--format", "json", "--", "node", everything().toString()), Map.of());
 
     assertThat(r.code()).as(r.err()).isZero();
     JsonNode server = r.json().get("servers").get(0);
@@ -190,5 +191,50 @@ class ScanLiveIT {
     assertThat(server.get("tools")).extracting(t -> t.get("name").asString()).contains("echo");
     assertThat(server.get("resources").size()).isPositive();
     assertThat(r.err()).contains(server.get("tools").size() + " tools");
+  }
+
+  @Test
+  void scansARemoteServerOverStreamableHttp() throws Exception {
+    int port;
+    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+      port = s.getLocalPort();
+    }
+    ProcessBuilder pb = new ProcessBuilder("node", everything().toString(), "streamableHttp")
+        .redirectErrorStream(true).redirectOutput(tmp.resolve("everything.log").toFile());
+    pb.environment().put("PORT", String.valueOf(port));
+    Process server = pb.start();
+    try {
+      await("server-everything listening on " + port).atMost(Duration.ofSeconds(60))
+          .pollInterval(Duration.ofMillis(100)).until(() -> listening(port));
+
+      Run r = run(aegis("scan", "--url", "http://127.0.0.1:" + port + "/mcp", "--format", "json"), Map.of());
+
+      assertThat(r.code()).as(r.err()).isZero();
+      JsonNode scanned = r.json().get("servers").get(0);
+      assertThat(scanned.get("name").asString()).isEqualTo("127.0.0.1");
+      assertThat(scanned.has("error")).as(r.err()).isFalse();
+      assertThat(scanned.get("tools")).extracting(t -> t.get("name").asString()).contains("echo");
+      assertThat(scanned.get("source").asString()).isEqualTo("http: http://127.0.0.1:" + port + "/mcp");
+    } finally {
+      server.destroy();
+      if (!server.waitFor(10, TimeUnit.SECONDS)) {
+        server.destroyForcibly();
+      }
+    }
+  }
+
+  static Path everything() {
+    Path interop = Path.of(System.getProperty("aegis.interop", "interop")).toAbsolutePath();
+    Path everything = interop.resolve("node_modules/@modelcontextprotocol/server-everything/dist/index.js");
+    assertThat(everything).as("run interop/install.sh").isRegularFile();
+    return everything;
+  }
+
+  static boolean listening(int port) {
+    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
   }
 }

@@ -115,14 +115,12 @@ public final class Lister {
     JsonNode result = r.result();
     JsonNode caps = result.path("capabilities");
     String instructions = result.path("instructions").isString() ? result.path("instructions").asString() : null;
-    List<JsonNode> tools = caps.has("tools") ? page(McpMethod.TOOLS_LIST.wire(), "tools") : List.of();
-    List<JsonNode> prompts = caps.has("prompts") ? page(McpMethod.PROMPTS_LIST.wire(), "prompts") : List.of();
-    List<JsonNode> resources = List.of();
-    List<JsonNode> templates = List.of();
-    if (caps.has("resources")) {
-      resources = page(McpMethod.RESOURCES_LIST.wire(), "resources");
-      templates = page(McpMethod.RESOURCES_TEMPLATES_LIST.wire(), "resourceTemplates");
-    }
+    // lists the server did not announce are asked for anyway (a gateway announces only what is ready at
+    // initialize); then a refusal means "none"
+    List<JsonNode> tools = page(McpMethod.TOOLS_LIST.wire(), "tools", caps.has("tools"));
+    List<JsonNode> prompts = page(McpMethod.PROMPTS_LIST.wire(), "prompts", caps.has("prompts"));
+    List<JsonNode> resources = page(McpMethod.RESOURCES_LIST.wire(), "resources", caps.has("resources"));
+    List<JsonNode> templates = page(McpMethod.RESOURCES_TEMPLATES_LIST.wire(), "resourceTemplates", false);
     return new Listing(server.name(), instructions, tools, prompts, resources, templates, null);
   }
 
@@ -134,8 +132,11 @@ public final class Lister {
     return StreamableHttpClientChannel.open(h.url(), h.headers(), h.legacySse(), codec, line -> {});
   }
 
-  /** Every page of one list; a method the server does not know counts as an empty list. */
-  private List<JsonNode> page(String method, String field) throws IOException, TimeoutException,
+  /**
+   * Every page of one list. A method the server does not know counts as an empty list, and so does any error to a
+   * list it did not {@code announce}.
+   */
+  private List<JsonNode> page(String method, String field, boolean announced) throws IOException, TimeoutException,
       InterruptedException {
     List<JsonNode> out = new ArrayList<>();
     Set<String> cursors = new HashSet<>();
@@ -147,7 +148,7 @@ public final class Lister {
       }
       Response r = request(method, params, "listing " + field);
       if (r.isError()) {
-        if (r.error().code() == JsonRpcError.METHOD_NOT_FOUND) {
+        if (r.error().code() == JsonRpcError.METHOD_NOT_FOUND || !announced) {
           return out;
         }
         throw new IOException(method + " failed: " + r.error().message());
