@@ -46,7 +46,6 @@ public final class SarifFormat {
     driver.put("name", "aegis");
     driver.put("version", version);
     driver.put("semanticVersion", version);
-    driver.put("informationUri", "https://github.com/aegis-mcp/aegis/blob/main/docs/scanning.md");
     ArrayNode ruleList = driver.putArray("rules");
     Map<String, Integer> index = new HashMap<>();
     for (Rule r : rules.rules()) {

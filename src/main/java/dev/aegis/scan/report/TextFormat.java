@@ -51,7 +51,7 @@ public final class TextFormat {
         + (r.suppressed() > 0 ? "  (" + r.suppressed() + " suppressed)" : ""));
     for (Finding f : r.findings()) {
       out.printf("%s  %-8s %-14s %s  «%s»%n%s      %s%n", indent, f.severity().wire(), f.ruleId(),
-          f.pointer().isEmpty() ? "/" : f.pointer(), f.excerpt(), indent, f.message());
+          f.pointer().isEmpty() ? "(root)" : f.pointer(), f.excerpt(), indent, f.message());
     }
   }
 }
