@@ -49,7 +49,10 @@ final class Detectors {
       prev = cp;
     }
     if (tags > 0) {
-      report(engine, "unicode-tags", surface, pointer, Views.tags(raw), tags + " tag characters", out);
+      String decoded = Views.tags(raw);
+      report(engine, "unicode-tags", surface, pointer, decoded == null || decoded.isEmpty()
+          ? TextEngine.excerpt(raw, tagAt, Math.min(raw.length(), tagAt + 40))
+          : TextEngine.excerpt(decoded, 0, decoded.length()), tags + " tag characters", out);
     }
     if (bidi > 0) {
       report(engine, "bidi", surface, pointer, TextEngine.excerpt(raw, bidiAt, Math.min(raw.length(), bidiAt + 40)),

@@ -93,16 +93,36 @@ public final class RuleSet {
       try {
         contexts.put(e.getKey(), c.isObject()
             ? new Rule.Unless(compile(text(c, "pattern"), "pattern"), c.path("quoted").asBoolean(false))
-            : new Rule.Unless(compile(c.asString(), "pattern"), false));
+            : new Rule.Unless(compile(scalar(c, "contexts"), "pattern"), false));
       } catch (IllegalArgumentException ex) {
         errors.add(where + ": contexts." + e.getKey() + ": " + ex.getMessage());
       }
     }
     List<Rule> rules = new ArrayList<>();
     JsonNode list = root.path("rules");
+    if (!list.isMissingNode() && !list.isNull() && !list.isArray()) {
+      errors.add(where + ": 'rules' must be a list of rules");
+      list = tools.jackson.databind.node.MissingNode.getInstance();
+    }
+    if (!root.path("contexts").isMissingNode() && !root.path("contexts").isObject()) {
+      errors.add(where + ": 'contexts' must be a mapping of name to pattern");
+    }
     for (int i = 0; i < list.size(); i++) {
       JsonNode r = list.get(i);
+      if (!r.isObject()) {
+        errors.add(where + ": rules[" + i + "]: expected a mapping with id, pattern or detector, and message");
+        continue;
+      }
       String at = where + ": rules[" + i + "]" + (r.path("id").isString() ? " (" + r.path("id").asString() + ")" : "");
+      if (r.isObject()) {
+        for (String key : List.of("id", "severity", "category", "pattern", "detector", "message", "window",
+            "enabled", "squashed")) {
+          JsonNode v = r.get(key);
+          if (v != null && !v.isValueNode()) {
+            errors.add(at + ": '" + key + "' must be a single value, not a list or mapping");
+          }
+        }
+      }
       try {
         Rule rule = rule(r, contexts);
         if (rule != null) {
@@ -116,8 +136,16 @@ public final class RuleSet {
     }
     List<Suppression> sups = new ArrayList<>();
     JsonNode sl = root.path("suppressions");
+    if (!sl.isMissingNode() && !sl.isNull() && !sl.isArray()) {
+      errors.add(where + ": 'suppressions' must be a list");
+      sl = tools.jackson.databind.node.MissingNode.getInstance();
+    }
     for (int i = 0; i < sl.size(); i++) {
       JsonNode s = sl.get(i);
+      if (!s.isObject()) {
+        errors.add(where + ": suppressions[" + i + "]: expected a mapping with rule and reason");
+        continue;
+      }
       try {
         sups.add(new Suppression(text(s, "rule"), text(s, "subject"), text(s, "pointer"), text(s, "reason")));
       } catch (IllegalArgumentException e) {
@@ -154,16 +182,16 @@ public final class RuleSet {
       on.addAll(EnumSet.allOf(Surface.class));
     } else {
       for (JsonNode s : onNode.isArray() ? onNode : List.of(onNode)) {
-        on.add(surface(s.asString()));
+        on.add(surface(scalar(s, "on")));
       }
     }
     Map<Surface, Severity> severities = new EnumMap<>(Surface.class);
     for (Map.Entry<String, JsonNode> e : r.path("severities").properties()) {
-      severities.put(surface(e.getKey()), Severity.parse(e.getValue().asString()));
+      severities.put(surface(e.getKey()), Severity.parse(scalar(e.getValue(), "severities")));
     }
     List<String> triggers = new ArrayList<>();
     for (JsonNode t : r.path("triggers")) {
-      String word = t.asString().toLowerCase(Locale.ROOT).trim();
+      String word = scalar(t, "triggers").toLowerCase(Locale.ROOT).trim();
       if (word.isEmpty() || word.equals("*")) {
         throw new IllegalArgumentException("empty trigger");
       }
@@ -191,7 +219,7 @@ public final class RuleSet {
     for (JsonNode g : node) {
       List<String> words = new ArrayList<>();
       for (JsonNode w : g.isArray() ? g : List.of(g)) {
-        String word = w.asString().toLowerCase(Locale.ROOT).trim();
+        String word = scalar(w, "requires").toLowerCase(Locale.ROOT).trim();
         String stem = word.endsWith("*") ? word.substring(0, word.length() - 1) : word;
         if (stem.isEmpty() || !stem.chars().allMatch(c -> (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))) {
           throw new IllegalArgumentException("'requires' words are lower-case ASCII letters and digits, optionally"
@@ -213,7 +241,7 @@ public final class RuleSet {
       return out;
     }
     for (JsonNode item : node.isArray() ? node : List.of(node)) {
-      String u = item.asString();
+      String u = scalar(item, "unless");
       if (u.startsWith("@")) {
         Rule.Unless named = contexts.get(u.substring(1));
         if (named == null) {
@@ -249,7 +277,17 @@ public final class RuleSet {
 
   private static String text(JsonNode n, String field) {
     JsonNode v = n.get(field);
+    if (v != null && !v.isNull() && !v.isValueNode()) {
+      throw new IllegalArgumentException("'" + field + "' must be a string, not a list or mapping");
+    }
     return v == null || v.isNull() ? null : v.asString();
+  }
+
+  private static String scalar(JsonNode v, String field) {
+    if (!v.isValueNode()) {
+      throw new IllegalArgumentException("'" + field + "' entries must be strings, not lists or mappings");
+    }
+    return v.asString();
   }
 
   /** These rules with {@code other}'s layered on top: same id replaces, disabled ids drop, suppressions add. */

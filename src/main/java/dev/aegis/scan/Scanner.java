@@ -123,7 +123,7 @@ public final class Scanner {
     for (JsonNode tool : tools) {
       String name = tool.path("name").asString("");
       List<Finding> findings = new ArrayList<>();
-      walk(tool, "", Surface.DEFINITION, findings, new int[] {0}, 0, false);
+      walk(tool, "", Surface.DEFINITION, findings, new int[] {0, 0}, 0, false);
       if (Confusables.isAsciiConfusable(name)) {
         Detectors.report(engine, "confusable-name", Surface.DEFINITION, "/name", name,
             "reads as '" + asciiFold(name) + "'", findings);
@@ -175,30 +175,28 @@ public final class Scanner {
   /** Scans a call's result ({@code tools/call}, {@code resources/read}, {@code prompts/get}): every string in it. */
   public Report scanOutput(String name, JsonNode result) {
     List<Finding> findings = new ArrayList<>();
-    walk(result, "", Surface.OUTPUT, findings, new int[] {0}, 0, false);
+    walk(result, "", Surface.OUTPUT, findings, new int[] {0, 0}, 0, false);
     return report("output", name, findings);
   }
 
   private Report scanDefinition(String kind, String name, JsonNode node) {
     List<Finding> findings = new ArrayList<>();
-    walk(node, "", Surface.DEFINITION, findings, new int[] {0}, 0, false);
+    walk(node, "", Surface.DEFINITION, findings, new int[] {0, 0}, 0, false);
     return report(kind, name, findings);
   }
 
   private void walk(JsonNode node, String pointer, Surface surface, List<Finding> out, int[] count, int depth,
       boolean nameMap) {
     if (count[0] >= MAX_STRINGS || depth > MAX_DEPTH) {
-      if (count[0]++ == MAX_STRINGS || depth == MAX_DEPTH + 1) {
-        Detectors.report(engine, "size", surface, pointer, "", "too many strings or too deeply nested; the rest"
-            + " was not scanned", out);
-      }
+      tooBig(pointer, surface, out, count, depth > MAX_DEPTH ? "too deeply nested (over " + MAX_DEPTH + " levels)"
+          : "too many strings (over " + MAX_STRINGS + ")");
       return;
     }
     if (node.isString()) {
       count[0]++;
       engine.scan(node.asString(), pointer, surface, out);
     } else if (node.isArray()) {
-      for (int i = 0; i < node.size(); i++) {
+      for (int i = 0; i < node.size() && (count[0] < MAX_STRINGS || count[1] == 0); i++) {
         walk(node.get(i), pointer + "/" + i, surface, out, count, depth + 1, false);
       }
     } else if (node.isObject()) {
@@ -206,6 +204,10 @@ public final class Scanner {
         String key = e.getKey();
         String child = pointer + "/" + escape(key);
         if (nameMap) {
+          if (count[0] >= MAX_STRINGS) {
+            tooBig(pointer, surface, out, count, "too many strings (over " + MAX_STRINGS + ")");
+            return;
+          }
           count[0]++;
           engine.scan(key, child, surface, out);
         }
@@ -214,6 +216,14 @@ public final class Scanner {
         }
         walk(e.getValue(), child, surface, out, count, depth + 1, !nameMap && NAME_MAPS.contains(key));
       }
+    }
+  }
+
+  /** Reports the size limit once per scan (count[1] remembers that it was reported). */
+  private void tooBig(String pointer, Surface surface, List<Finding> out, int[] count, String why) {
+    if (count.length > 1 && count[1] == 0) {
+      count[1] = 1;
+      Detectors.report(engine, "size", surface, pointer, why, why + "; the rest was not scanned", out);
     }
   }
 
