@@ -90,6 +90,10 @@ final class TextEngine {
     int end = Math.min(to, from + MAX_EXCERPT);
     StringBuilder sb = new StringBuilder(end - from + 8);
     for (int i = from; i < end; i++) {
+      if (sb.length() >= 2 * MAX_EXCERPT) {
+        end = i;
+        break;
+      }
       char c = text.charAt(i);
       if (c == '\n' || c == '\r' || c == '\t') {
         sb.append(' ');
