@@ -82,7 +82,7 @@ final class GatewayCommand implements Callable<Integer> {
     dev.aegis.scan.ScanGuard scan;
     try {
       scan = dev.aegis.scan.ScanGuard.from(loaded.config().scan());
-    } catch (IOException | IllegalArgumentException e) {
+    } catch (IllegalArgumentException e) {
       err.println("aegis: scan rules: " + e.getMessage());
       return 2;
     }

@@ -207,21 +207,11 @@ final class ScanCommand implements Callable<Integer> {
       throw new InputError("unknown client '" + client + "'; known: "
           + java.util.Arrays.stream(Client.values()).map(Client::id).toList());
     }
-    RuleSet set = RuleSet.builtIn();
-    List<String> errors = new ArrayList<>();
-    for (Path f : ruleFiles) {
-      try {
-        set = set.with(RuleSet.load(f));
-      } catch (IOException e) {
-        errors.add(f + ": cannot read: " + e.getMessage());
-      } catch (IllegalArgumentException e) {
-        errors.add(e.getMessage());
-      }
+    try {
+      rules = RuleSet.builtInWith(ruleFiles);
+    } catch (IllegalArgumentException e) {
+      throw new InputError("rule file errors:\n  " + e.getMessage().replace("\n", "\n  "));
     }
-    if (!errors.isEmpty()) {
-      throw new InputError("rule file errors:\n  " + String.join("\n  ", errors));
-    }
-    rules = set;
     if (baselineFile != null) {
       try {
         baseline = Baseline.read(baselineFile);

@@ -206,15 +206,8 @@ public final class ConfigLoader {
       error("/scan/warnAt", "'warnAt' (" + warnAt + ") must not be above 'blockAt' (" + blockAt + ")");
       warnAt = blockAt;
     }
-    int maxOutput = ScanConfig.DEFAULT.maxOutputChars();
-    JsonNode mo = s.get("maxOutputChars");
-    if (mo != null) {
-      if (mo.isIntegralNumber() && mo.longValue() >= 1024 && mo.longValue() <= 64L * 1024 * 1024) {
-        maxOutput = mo.intValue();
-      } else {
-        error("/scan/maxOutputChars", "'maxOutputChars' must be a whole number from 1024 to 67108864, was " + mo);
-      }
-    }
+    int maxOutput = intSetting("/scan", s, "maxOutputChars", ScanConfig.DEFAULT.maxOutputChars(), 1024,
+        64 * 1024 * 1024);
     List<Path> rules = new ArrayList<>();
     JsonNode r = s.path("rules");
     Path base = Path.of(file).toAbsolutePath().getParent();
@@ -395,12 +388,16 @@ public final class ConfigLoader {
   }
 
   private int intSetting(JsonNode g, String key, int dflt, int min, int max) {
+    return intSetting("/gateway", g, key, dflt, min, max);
+  }
+
+  private int intSetting(String section, JsonNode g, String key, int dflt, int min, int max) {
     JsonNode v = g.get(key);
     if (v == null) {
       return dflt;
     }
     if (!v.isIntegralNumber() || v.longValue() < min || v.longValue() > max) {
-      error("/gateway/" + key, "'" + key + "' must be a whole number from " + min + " to " + max + ", was " + v);
+      error(section + "/" + key, "'" + key + "' must be a whole number from " + min + " to " + max + ", was " + v);
       return dflt;
     }
     return v.intValue();

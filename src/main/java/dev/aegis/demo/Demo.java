@@ -397,12 +397,7 @@ public final class Demo {
   private Gateway gateway(Sandbox box, ServerConfig... servers) {
     PrintStream log = verbose ? System.err : new PrintStream(OutputStream.nullOutputStream());
     GatewayConfig config = GatewayConfig.of(List.of(servers));
-    dev.aegis.scan.ScanGuard scan;
-    try {
-      scan = dev.aegis.scan.ScanGuard.from(config.scan());
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    dev.aegis.scan.ScanGuard scan = dev.aegis.scan.ScanGuard.from(config.scan());
     deciders.clear();
     ExchangeListener listener = (exchange, reply, nanos) -> exchange.decisions().stream()
         .filter(d -> d.effect().equals("block")).forEach(d -> deciders.add(d.by()));

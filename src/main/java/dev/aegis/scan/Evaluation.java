@@ -149,10 +149,4 @@ public final class Evaluation {
     }
     return out;
   }
-
-  public static void main(String[] args) throws IOException {
-    Path data = Path.of(args.length > 0 ? args[0] : "../shared/data");
-    Result r = run(Scanner.builtIn(), data.resolve("tool-definitions.dev.jsonl"), data.resolve("tool-outputs.dev.jsonl"));
-    r.print(System.out, args.length > 1);
-  }
 }

@@ -3,8 +3,9 @@ package dev.aegis.scan;
 import java.text.Normalizer;
 
 /**
- * The canonical form rules match against: NFKC (fullwidth and mathematical letters become ASCII), accents and invisible characters removed, words written in look-alike letters (Cyrillic {@code о}, Greek
- * {@code Α}) folded to the ASCII they imitate, lower-cased, runs of spaces collapsed. Linear time.
+ * The canonical form rules match against: NFKC (fullwidth and mathematical letters become ASCII), accents and
+ * invisible characters removed, words written in look-alike letters (Cyrillic {@code о}, Greek {@code Α}) folded to
+ * the ASCII they imitate, lower-cased, runs of spaces collapsed. Linear time.
  *
  * <pre>{@code Fold.fold("Ｉgnörе\u200B  all") // "ignore all" }</pre>
  */

@@ -27,8 +27,9 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  * RuleSet rules = RuleSet.builtIn().with(RuleSet.load(Path.of("my-rules.yaml")));
  * }</pre>
  *
- * <p>File format (YAML): {@code version}, {@code contexts: {name: pattern}}, {@code rules: [{id, severity, category, on, triggers, pattern | detector,
- * unless, window, message, severities, enabled}]}, {@code suppressions: [{rule, subject, pointer, reason}]}.
+ * <p>File format (YAML): {@code version}, {@code contexts: {name: pattern}}, {@code rules: [{id, severity,
+ * category, on, triggers, requires, pattern | detector, unless, window, message, severities, squashed, enabled}]},
+ * {@code suppressions: [{rule, subject, pointer, reason}]}.
  * Every error names the file, the rule and the field.
  */
 public final class RuleSet {
@@ -65,6 +66,30 @@ public final class RuleSet {
         throw new IllegalStateException("cannot read built-in rules", e);
       }
     }
+  }
+
+  /**
+   * The built-in rules with {@code files} layered on top in order.
+   *
+   * @throws IllegalArgumentException naming every file that cannot be read and every error in the others, one per
+   *     line
+   */
+  public static RuleSet builtInWith(List<Path> files) {
+    RuleSet set = builtIn();
+    List<String> errors = new ArrayList<>();
+    for (Path f : files) {
+      try {
+        set = set.with(load(f));
+      } catch (IOException e) {
+        errors.add(f + ": cannot read: " + e.getMessage());
+      } catch (IllegalArgumentException e) {
+        errors.add(e.getMessage());
+      }
+    }
+    if (!errors.isEmpty()) {
+      throw new IllegalArgumentException(String.join("\n", errors));
+    }
+    return set;
   }
 
   /** Reads a user rule file. */

@@ -81,14 +81,11 @@ public final class ScanGuard implements Interceptor {
    * The guard the {@code scan:} section asks for: built-in rules plus the configured rule files, the configured
    * thresholds and output mode.
    *
-   * @throws java.io.IOException if a rule file cannot be read
-   * @throws IllegalArgumentException if a rule file is invalid (the message names file, rule and field)
+   * @throws IllegalArgumentException if a rule file cannot be read or is invalid (the message names every file, rule
+   *     and field)
    */
-  public static ScanGuard from(dev.aegis.config.ScanConfig config) throws java.io.IOException {
-    RuleSet rules = RuleSet.builtIn();
-    for (java.nio.file.Path file : config.rules()) {
-      rules = rules.with(RuleSet.load(file));
-    }
+  public static ScanGuard from(dev.aegis.config.ScanConfig config) {
+    RuleSet rules = RuleSet.builtInWith(config.rules());
     Thresholds thresholds = new Thresholds(Severity.parse(config.warnAt()), Severity.parse(config.blockAt()));
     Scanner scanner = rules == RuleSet.builtIn() && thresholds.equals(Thresholds.DEFAULT) ? Scanner.builtIn()
         : new Scanner(rules, thresholds);
@@ -241,45 +238,59 @@ public final class ScanGuard implements Interceptor {
     return resp.withResult(copy);
   }
 
-  /** The result as scanned: strings longer than the bound are cut (and the cut reported by the size rule). */
+  /** The result as scanned: once the strings add up to the bound, the rest of them is cut off. */
   private JsonNode bounded(JsonNode result) {
-    if (result.toString().length() <= maxOutputChars) {
+    if (stringChars(result, maxOutputChars + 1L) <= maxOutputChars) {
       return result;
     }
     ObjectNode copy = ((ObjectNode) result).deepCopy();
-    int[] budget = {maxOutputChars};
-    cut(copy, budget);
+    cut(copy, new int[] {maxOutputChars});
     return copy;
+  }
+
+  /** Characters in the strings under {@code node}, counting stops once past {@code stop}. */
+  private static long stringChars(JsonNode node, long stop) {
+    if (node.isString()) {
+      return node.asString().length();
+    }
+    long total = 0;
+    for (JsonNode child : node) {
+      total += stringChars(child, stop - total);
+      if (total >= stop) {
+        break;
+      }
+    }
+    return total;
   }
 
   private static void cut(JsonNode node, int[] budget) {
     if (node instanceof ObjectNode o) {
       for (Map.Entry<String, JsonNode> e : new ArrayList<>(o.properties())) {
-        if (e.getValue().isString()) {
-          String s = e.getValue().asString();
-          int keep = Math.max(0, Math.min(s.length(), budget[0]));
-          budget[0] -= keep;
-          if (keep < s.length()) {
-            o.put(e.getKey(), s.substring(0, keep));
-          }
-        } else {
-          cut(e.getValue(), budget);
+        JsonNode cut = cutString(e.getValue(), budget);
+        if (cut != null) {
+          o.set(e.getKey(), cut);
         }
       }
     } else if (node instanceof ArrayNode a) {
       for (int i = 0; i < a.size(); i++) {
-        if (a.get(i).isString()) {
-          String s = a.get(i).asString();
-          int keep = Math.max(0, Math.min(s.length(), budget[0]));
-          budget[0] -= keep;
-          if (keep < s.length()) {
-            a.set(i, NODES.stringNode(s.substring(0, keep)));
-          }
-        } else {
-          cut(a.get(i), budget);
+        JsonNode cut = cutString(a.get(i), budget);
+        if (cut != null) {
+          a.set(i, cut);
         }
       }
     }
+  }
+
+  /** A shortened copy of a string node that exceeds the budget; null when nothing needs replacing. */
+  private static JsonNode cutString(JsonNode child, int[] budget) {
+    if (!child.isString()) {
+      cut(child, budget);
+      return null;
+    }
+    String s = child.asString();
+    int keep = Math.max(0, Math.min(s.length(), budget[0]));
+    budget[0] -= keep;
+    return keep < s.length() ? NODES.stringNode(s.substring(0, keep)) : null;
   }
 
   private static void replace(ObjectNode root, String pointer, String text) {

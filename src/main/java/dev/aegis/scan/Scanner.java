@@ -94,10 +94,6 @@ public final class Scanner {
     boolean isEmpty() {
       return byName.isEmpty();
     }
-
-    Set<String> names() {
-      return byName.keySet();
-    }
   }
 
   static String skeletonKey(String name) {
@@ -299,37 +295,36 @@ public final class Scanner {
     return DESTRUCTIVE.contains(word) || DESTRUCTIVE.contains(word + "e") ? first.substring(0, end) : null;
   }
 
-  /** Text in this tool that names another server's tool: instructions about how to use someone else's tool. */
+  /** A description that names another server's tool: instructions about how to use someone else's tool. */
   private void mentions(JsonNode tool, String name, Known others, List<Finding> out) {
-    List<String> texts = new ArrayList<>();
-    texts.add(tool.path("description").asString(""));
+    String folded = Fold.fold(tool.path("description").asString(""));
     Set<String> seen = new HashSet<>();
-    for (String text : texts) {
-      String folded = Fold.fold(text);
-      int i = 0;
-      while (i < folded.length()) {
-        char c = folded.charAt(i);
-        if (!(Character.isLetterOrDigit(c) || c == '_' || c == '-' || c == '.')) {
-          i++;
-          continue;
-        }
-        int start = i;
-        while (i < folded.length() && (Character.isLetterOrDigit(folded.charAt(i)) || folded.charAt(i) == '_'
-            || folded.charAt(i) == '-' || folded.charAt(i) == '.')) {
-          i++;
-        }
-        String word = folded.substring(start, i);
-        while (word.endsWith(".")) {
-          word = word.substring(0, word.length() - 1);
-        }
-        String server = word.length() >= 3 && (word.indexOf('_') > 0 || word.indexOf('-') > 0
-            || word.indexOf('.') > 0) ? others.serverOf(word) : null;
-        if (server != null && !word.equalsIgnoreCase(name) && seen.add(word)) {
-          Detectors.report(engine, "mentions-other-tool", Surface.DEFINITION, "/description", word,
-              "names '" + word + "', a tool of server '" + server + "'", out);
-        }
+    int i = 0;
+    while (i < folded.length()) {
+      if (!isNamePart(folded.charAt(i))) {
+        i++;
+        continue;
+      }
+      int start = i;
+      while (i < folded.length() && isNamePart(folded.charAt(i))) {
+        i++;
+      }
+      String word = folded.substring(start, i);
+      while (word.endsWith(".")) {
+        word = word.substring(0, word.length() - 1);
+      }
+      boolean compound = word.length() >= 3 && (word.indexOf('_') > 0 || word.indexOf('-') > 0
+          || word.indexOf('.') > 0);
+      String server = compound ? others.serverOf(word) : null;
+      if (server != null && !word.equalsIgnoreCase(name) && seen.add(word)) {
+        Detectors.report(engine, "mentions-other-tool", Surface.DEFINITION, "/description", word,
+            "names '" + word + "', a tool of server '" + server + "'", out);
       }
     }
+  }
+
+  private static boolean isNamePart(char c) {
+    return Character.isLetterOrDigit(c) || c == '_' || c == '-' || c == '.';
   }
 
   private Report report(String kind, String name, List<Finding> raw) {

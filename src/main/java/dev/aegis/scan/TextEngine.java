@@ -151,17 +151,22 @@ final class TextEngine {
         || c == '\u00AB' || c == '\u00BB';
   }
 
+  /** A word stem of four or more letters ({@code exfiltrat*}) of rule {@code rule} ({@code group} of its requires). */
+  private record Prefix(String stem, int rule, int group) {}
+
+  /** A trigger with punctuation or non-Latin letters, found by substring search. */
+  private record Substring(String text, int rule, boolean ascii) {}
+
   /** The pattern rules of one surface, indexed by trigger. */
   private static final class Index {
     private final Rule[] rules;
     private final Map<String, int[]> words = new HashMap<>();
-    private final Map<Long, List<int[]>> prefixes = new HashMap<>();
-    private final List<String> prefixText = new ArrayList<>();
-    private final List<String[]> substrings = new ArrayList<>();
+    private final Map<Long, List<Prefix>> prefixes = new HashMap<>();
+    private final List<Substring> substrings = new ArrayList<>();
     private final int[] always;
     /** word → pairs (rule, group) of the rules' {@code requires}; prefixes keyed by their first four letters. */
     private final Map<String, int[]> required = new HashMap<>();
-    private final Map<Long, List<Object[]>> requiredPrefixes = new HashMap<>();
+    private final Map<Long, List<Prefix>> requiredPrefixes = new HashMap<>();
     private final long[] fullMask;
 
     Index(List<Rule> list) {
@@ -175,8 +180,7 @@ final class TextEngine {
           for (String word : groups.get(g)) {
             if (word.endsWith("*") && word.length() > 4) {
               String stem = word.substring(0, word.length() - 1);
-              requiredPrefixes.computeIfAbsent(pack(stem, 0), k -> new ArrayList<>())
-                  .add(new Object[] {stem, i, g});
+              requiredPrefixes.computeIfAbsent(pack(stem, 0), k -> new ArrayList<>()).add(new Prefix(stem, i, g));
             } else {
               String w = word.endsWith("*") ? word.substring(0, word.length() - 1) : word;
               List<Integer> pairs = req.computeIfAbsent(w, k -> new ArrayList<>());
@@ -201,10 +205,9 @@ final class TextEngine {
               w.computeIfAbsent(stem, k -> new ArrayList<>()).add(i);
               continue;
             }
-            prefixText.add(stem);
-            prefixes.computeIfAbsent(pack(stem, 0), k -> new ArrayList<>()).add(new int[] {i, prefixText.size() - 1});
+            prefixes.computeIfAbsent(pack(stem, 0), k -> new ArrayList<>()).add(new Prefix(stem, i, -1));
           } else if (!isWordTrigger(t)) {
-            substrings.add(new String[] {t, Integer.toString(i)});
+            substrings.add(new Substring(t, i, isAsciiTrigger(t)));
           } else {
             w.computeIfAbsent(t, k -> new ArrayList<>()).add(i);
           }
@@ -240,8 +243,8 @@ final class TextEngine {
         return;
       }
       int n = text.length();
-      int[][] hits = null;
-      int[] hitCount = null;
+      int[][] hits = new int[rules.length][];
+      int[] hitCount = new int[rules.length];
       long[] have = new long[rules.length];
       boolean nonAscii = false;
       int i = 0;
@@ -263,59 +266,30 @@ final class TextEngine {
             have[need[k]] |= 1L << need[k + 1];
           }
         }
-        if (i - start >= 4 && !requiredPrefixes.isEmpty()) {
-          List<Object[]> needPre = requiredPrefixes.get(pack(text, start));
-          if (needPre != null) {
-            for (Object[] p : needPre) {
-              if (token.startsWith((String) p[0])) {
-                have[(Integer) p[1]] |= 1L << (Integer) p[2];
-              }
-            }
-          }
-        }
         int[] exact = words.get(token);
-        List<int[]> pre = i - start >= 4 ? prefixes.get(pack(text, start)) : null;
-        if (exact == null && pre == null) {
-          continue;
-        }
-        if (hits == null) {
-          hits = new int[rules.length][];
-          hitCount = new int[rules.length];
-        }
         if (exact != null) {
           for (int r : exact) {
             addHit(hits, hitCount, r, start, i);
           }
         }
-        if (pre != null) {
-          for (int[] p : pre) {
-            if (text.startsWith(prefixText.get(p[1]), start)) {
-              addHit(hits, hitCount, p[0], start, i);
+        if (i - start >= 4) {
+          long key = pack(text, start);
+          for (Prefix p : requiredPrefixes.getOrDefault(key, List.of())) {
+            if (token.startsWith(p.stem())) {
+              have[p.rule()] |= 1L << p.group();
+            }
+          }
+          for (Prefix p : prefixes.getOrDefault(key, List.of())) {
+            if (token.startsWith(p.stem())) {
+              addHit(hits, hitCount, p.rule(), start, i);
             }
           }
         }
       }
-      if (nonAscii) {
-        for (String[] sub : substrings) {
-          int at = text.indexOf(sub[0]);
-          if (at >= 0) {
-            if (hits == null) {
-              hits = new int[rules.length][];
-              hitCount = new int[rules.length];
-            }
-            addHit(hits, hitCount, Integer.parseInt(sub[1]), at, at + sub[0].length());
-          }
-        }
-      } else {
-        for (String[] sub : substrings) {
-          if (isAsciiTrigger(sub[0]) && text.contains(sub[0])) {
-            if (hits == null) {
-              hits = new int[rules.length][];
-              hitCount = new int[rules.length];
-            }
-            int at = text.indexOf(sub[0]);
-            addHit(hits, hitCount, Integer.parseInt(sub[1]), at, at + sub[0].length());
-          }
+      for (Substring sub : substrings) {
+        int at = sub.ascii() || nonAscii ? text.indexOf(sub.text()) : -1;
+        if (at >= 0) {
+          addHit(hits, hitCount, sub.rule(), at, at + sub.text().length());
         }
       }
       for (int r : always) {
@@ -323,9 +297,6 @@ final class TextEngine {
           continue;
         }
         match(rules[r], text, new int[] {0, n}, 2, view, pointer, surface, out);
-      }
-      if (hits == null) {
-        return;
       }
       for (int r = 0; r < rules.length; r++) {
         if (hitCount[r] > 0 && (have[r] & fullMask[r]) == fullMask[r]) {

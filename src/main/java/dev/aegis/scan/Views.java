@@ -14,7 +14,9 @@ import java.util.List;
  * texts are decoded again up to {@link #MAX_DEPTH}; total decoded size is bounded by the input size plus
  * {@link #MAX_EXTRA}, so a crafted text cannot make scanning superlinear.
  *
- * <pre>{@code for (View v : Views.of("SWdub3JlIGFsbCBwcmV2aW91cw==")) { ... }   // folded text, then "base64" view }</pre>
+ * <pre>{@code
+ * for (View v : Views.of("SWdub3JlIGFsbCBwcmV2aW91cw==")) { ... }   // the folded text, then a "base64" view
+ * }</pre>
  */
 final class Views {
   static final int MAX_DEPTH = 3;
@@ -30,6 +32,14 @@ final class Views {
       this(label, text, depth, false);
     }
   }
+
+  /** A decoder tried once its marker character appears {@code least} times; null from it means nothing decoded. */
+  private record Decoder(String label, char marker, int least, java.util.function.UnaryOperator<String> decode) {}
+
+  private static final List<Decoder> DECODERS = List.of(
+      new Decoder("percent-encoded", '%', 3, Views::percent),
+      new Decoder("HTML entities", '&', 2, Views::entities),
+      new Decoder("escape sequences", '\\', 4, Views::escapes));
 
   private Views() {}
 
@@ -50,22 +60,10 @@ final class Views {
     if (tags != null) {
       derived(out, "Unicode tag characters", tags, depth, budget);
     }
-    if (count(raw, '%') >= 3) {
-      String p = percent(raw);
-      if (p != null) {
-        derived(out, "percent-encoded", p, depth, budget);
-      }
-    }
-    if (count(raw, '&') >= 2) {
-      String h = entities(raw);
-      if (h != null) {
-        derived(out, "HTML entities", h, depth, budget);
-      }
-    }
-    if (count(raw, '\\') >= 4) {
-      String e = escapes(raw);
-      if (e != null) {
-        derived(out, "escape sequences", e, depth, budget);
+    for (Decoder d : DECODERS) {
+      String decoded = count(raw, d.marker()) >= d.least() ? d.decode().apply(raw) : null;
+      if (decoded != null) {
+        derived(out, d.label(), decoded, depth, budget);
       }
     }
     blobs(out, raw, depth, budget);
@@ -183,31 +181,20 @@ final class Views {
   static boolean runTogether(String folded) {
     int run = 0;
     boolean nonHex = false;
-    int singles = 0;
-    int tokens = 0;
-    int token = 0;
-    for (int i = 0; i <= folded.length(); i++) {
-      char c = i < folded.length() ? folded.charAt(i) : ' ';
+    for (int i = 0; i < folded.length(); i++) {
+      char c = folded.charAt(i);
       if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
         run++;
         nonHex |= c > 'f';
         if (run >= 24 && nonHex) {
           return true;
         }
-        token++;
       } else {
         run = 0;
         nonHex = false;
-        if (token > 0) {
-          tokens++;
-          if (token == 1) {
-            singles++;
-          }
-        }
-        token = 0;
       }
     }
-    return (singles >= 12 && singles * 10 >= tokens * 7) || chunked(folded);
+    return singleCharText(folded);
   }
 
   private static boolean looksLeetSquashed(String folded) {
