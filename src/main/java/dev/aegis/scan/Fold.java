@@ -1,5 +1,6 @@
 package dev.aegis.scan;
 
+import java.nio.charset.StandardCharsets;
 import java.text.Normalizer;
 
 /**
@@ -13,6 +14,14 @@ final class Fold {
   private Fold() {}
 
   static String fold(String raw) {
+    int n0 = raw.length();
+    int k = 0;
+    while (k < n0 && raw.charAt(k) < 0x80) {
+      k++;
+    }
+    if (k == n0) {
+      return foldAscii(raw);
+    }
     String s = Normalizer.normalize(capMarks(raw), Normalizer.Form.NFKC);
     StringBuilder out = new StringBuilder(s.length());
     int n = s.length();
@@ -55,6 +64,53 @@ final class Fold {
       }
     }
     return out.toString();
+  }
+
+  /**
+   * {@link #fold} for ASCII text, which NFKC, accents and look-alikes leave alone: lower case, whitespace runs
+   * collapsed the same way. Returns {@code raw} itself when nothing changes (most short schema strings).
+   */
+  private static String foldAscii(String raw) {
+    int n = raw.length();
+    int i = 0;
+    boolean space = false;
+    while (i < n) {
+      char c = raw.charAt(i);
+      boolean ws = c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
+      if ((c >= 'A' && c <= 'Z') || (ws && (space || c != ' '))) {
+        break;
+      }
+      space = ws;
+      i++;
+    }
+    if (i == n) {
+      return raw;
+    }
+    byte[] out = new byte[n];
+    for (int k = 0; k < i; k++) {
+      out[k] = (byte) raw.charAt(k);
+    }
+    int len = i;
+    for (; i < n; i++) {
+      char c = raw.charAt(i);
+      if (c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F)) {
+        if (c == '\n') {
+          if (space && len > 0 && out[len - 1] == ' ') {
+            out[len - 1] = '\n';
+          } else if (len == 0 || out[len - 1] != '\n') {
+            out[len++] = '\n';
+          }
+          space = true;
+        } else if (!space) {
+          out[len++] = ' ';
+          space = true;
+        }
+      } else {
+        out[len++] = (byte) (c >= 'A' && c <= 'Z' ? c + 32 : c);
+        space = false;
+      }
+    }
+    return new String(out, 0, len, StandardCharsets.ISO_8859_1);
   }
 
   private static final int MAX_MARK_RUN = 16;

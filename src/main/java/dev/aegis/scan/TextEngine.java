@@ -1,11 +1,14 @@
 package dev.aegis.scan;
 
 import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
 import java.nio.CharBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -29,6 +32,15 @@ final class TextEngine {
   private final Map<Surface, Map<String, Rule>> detectorsBySurface = new EnumMap<>(Surface.class);
 
   TextEngine(RuleSet rules) {
+    Map<Pattern, Finder> finders = new IdentityHashMap<>();
+    for (Rule r : rules.rules()) {
+      if (r.pattern() != null) {
+        finders.computeIfAbsent(r.pattern(), Finder::of);
+      }
+      for (Rule.Unless u : r.unless()) {
+        finders.computeIfAbsent(u.pattern(), Finder::of);
+      }
+    }
     for (Surface s : Surface.values()) {
       List<Rule> patterns = new ArrayList<>();
       Map<String, Rule> dets = new HashMap<>();
@@ -42,7 +54,7 @@ final class TextEngine {
           dets.putIfAbsent(r.detector(), r);
         }
       }
-      indexes.put(s, new Index(patterns));
+      indexes.put(s, new Index(patterns, finders));
       detectorsBySurface.put(s, dets);
     }
     for (Rule r : rules.rules()) {
@@ -113,13 +125,15 @@ final class TextEngine {
     return sb.toString();
   }
 
-  private static boolean lowered(Rule rule, String text, int from, int to) {
+  private static boolean lowered(Rule rule, String text, byte[] ascii, int from, int to,
+      Map<Pattern, Finder> finders) {
     for (Rule.Unless u : rule.unless()) {
       if (u.quoted() && !quoted(text, from, to)) {
         continue;
       }
-      if (u.pattern().matcher(CharBuffer.wrap(text, Math.max(0, from - UNLESS_REACH),
-          Math.min(text.length(), to + UNLESS_REACH))).find()) {
+      int start = Math.max(0, from - UNLESS_REACH);
+      int end = Math.min(text.length(), to + UNLESS_REACH);
+      if (finders.get(u.pattern()).occursIn(text, ascii, start, end)) {
         return true;
       }
     }
@@ -154,33 +168,120 @@ final class TextEngine {
   /** A word stem of four or more letters ({@code exfiltrat*}) of rule {@code rule} ({@code group} of its requires). */
   private record Prefix(String stem, int rule, int group) {}
 
-  /** A trigger with punctuation or non-Latin letters, found by substring search. */
-  private record Substring(String text, int rule, boolean ascii) {}
+  /**
+   * A trigger with punctuation or non-Latin letters, found by substring search; {@code id} numbers them. ASCII ones
+   * are found through their first punctuation character, {@code anchor} characters into them.
+   */
+  private record Substring(String text, int rule, int id, int anchor) {}
+
+  /** Strings → small ints, looked up straight from a range of a text, without allocating. */
+  static final class WordTable {
+    private final String[] words;
+    /** Pairs (hash, id + 1) by slot; id + 1 = 0 marks an empty slot. One array, so a miss costs one cache line. */
+    private final int[] slots;
+    private final int mask;
+
+    WordTable(List<String> list) {
+      words = list.toArray(String[]::new);
+      int size = Integer.highestOneBit(Math.max(4, words.length * 3)) * 2;
+      slots = new int[size * 2];
+      mask = size - 1;
+      for (int id = 0; id < words.length; id++) {
+        int h = rawHash(words[id], 0, words[id].length());
+        int slot = mix(h) & mask;
+        while (slots[2 * slot + 1] != 0) {
+          slot = (slot + 1) & mask;
+        }
+        slots[2 * slot] = h;
+        slots[2 * slot + 1] = id + 1;
+      }
+    }
+
+    /** The id of {@code text[from, to)}, or -1. */
+    int get(String text, int from, int to) {
+      return get(text, from, to, rawHash(text, from, to));
+    }
+
+    /** The id of {@code text[from, to)} whose {@link #rawHash} the caller computed while reading it, or -1. */
+    int get(String text, int from, int to, int rawHash) {
+      int slot = mix(rawHash) & mask;
+      while (true) {
+        int id = slots[2 * slot + 1] - 1;
+        if (id < 0) {
+          return -1;
+        }
+        if (slots[2 * slot] == rawHash) {
+          String k = words[id];
+          if (k.length() == to - from && text.regionMatches(from, k, 0, k.length())) {
+            return id;
+          }
+        }
+        slot = (slot + 1) & mask;
+      }
+    }
+
+    /** {@code h = 31 * h + c} over the characters, as {@link String#hashCode} does. */
+    static int rawHash(String s, int from, int to) {
+      int h = 0;
+      for (int i = from; i < to; i++) {
+        h = 31 * h + s.charAt(i);
+      }
+      return h;
+    }
+
+    private static int mix(int h) {
+      return h ^ (h >>> 15) ^ (h >>> 7);
+    }
+  }
 
   /** The pattern rules of one surface, indexed by trigger. */
   private static final class Index {
+    private static final int[] NONE = {};
+    private static final Prefix[] NO_PREFIXES = {};
     private final Rule[] rules;
-    private final Map<String, int[]> words = new HashMap<>();
-    private final Map<Long, List<Prefix>> prefixes = new HashMap<>();
-    private final List<Substring> substrings = new ArrayList<>();
+    /** Per rule, how its pattern is searched. */
+    private final Finder[] finders;
+    /** Whole words: triggers and {@code requires} words. */
+    private final WordTable words;
+    /** Per word id: the rules it triggers; and pairs (rule, group) of the rules' {@code requires} it satisfies. */
+    private final int[][] triggered;
+    private final int[][] satisfied;
+    /** Word stems of four or more letters, keyed by their first four letters. */
+    private final WordTable stems;
+    private final Prefix[][] triggerStems;
+    private final Prefix[][] requiredStems;
+    /** ASCII substring triggers by their anchor character; the others by their first character. */
+    private final char[] anchors;
+    private final Substring[][] byAnchor;
+    private final Map<Character, Substring[]> otherFirst = new HashMap<>();
+    private final boolean[] otherFirstSeen = new boolean[0x10000];
+    private final int substringCount;
     private final int[] always;
-    /** word → pairs (rule, group) of the rules' {@code requires}; prefixes keyed by their first four letters. */
-    private final Map<String, int[]> required = new HashMap<>();
-    private final Map<Long, List<Prefix>> requiredPrefixes = new HashMap<>();
     private final long[] fullMask;
+    /** Finders of every rule and {@code unless} pattern. */
+    private final Map<Pattern, Finder> byPattern;
 
-    Index(List<Rule> list) {
+    Index(List<Rule> list, Map<Pattern, Finder> byPattern) {
+      this.byPattern = byPattern;
       rules = list.toArray(Rule[]::new);
+      finders = new Finder[rules.length];
       fullMask = new long[rules.length];
+      Map<String, List<Integer>> trig = new HashMap<>();
       Map<String, List<Integer>> req = new HashMap<>();
+      Map<String, List<Prefix>> trigStems = new HashMap<>();
+      Map<String, List<Prefix>> reqStems = new HashMap<>();
+      List<Substring> subs = new ArrayList<>();
+      List<Integer> alwaysList = new ArrayList<>();
       for (int i = 0; i < rules.length; i++) {
-        List<List<String>> groups = rules[i].requires();
+        Rule r = rules[i];
+        finders[i] = byPattern.get(r.pattern());
+        List<List<String>> groups = r.requires();
         fullMask[i] = groups.isEmpty() ? 0 : (1L << groups.size()) - 1;
         for (int g = 0; g < groups.size(); g++) {
           for (String word : groups.get(g)) {
             if (word.endsWith("*") && word.length() > 4) {
               String stem = word.substring(0, word.length() - 1);
-              requiredPrefixes.computeIfAbsent(pack(stem, 0), k -> new ArrayList<>()).add(new Prefix(stem, i, g));
+              reqStems.computeIfAbsent(stem.substring(0, 4), k -> new ArrayList<>()).add(new Prefix(stem, i, g));
             } else {
               String w = word.endsWith("*") ? word.substring(0, word.length() - 1) : word;
               List<Integer> pairs = req.computeIfAbsent(w, k -> new ArrayList<>());
@@ -189,12 +290,6 @@ final class TextEngine {
             }
           }
         }
-      }
-      req.forEach((k, v) -> required.put(k, v.stream().mapToInt(Integer::intValue).toArray()));
-      List<Integer> alwaysList = new ArrayList<>();
-      Map<String, List<Integer>> w = new HashMap<>();
-      for (int i = 0; i < rules.length; i++) {
-        Rule r = rules[i];
         if (r.triggers().isEmpty()) {
           alwaysList.add(i);
         }
@@ -202,18 +297,61 @@ final class TextEngine {
           if (t.endsWith("*")) {
             String stem = t.substring(0, t.length() - 1);
             if (stem.length() < 4) {
-              w.computeIfAbsent(stem, k -> new ArrayList<>()).add(i);
-              continue;
+              trig.computeIfAbsent(stem, k -> new ArrayList<>()).add(i);
+            } else {
+              trigStems.computeIfAbsent(stem.substring(0, 4), k -> new ArrayList<>()).add(new Prefix(stem, i, -1));
             }
-            prefixes.computeIfAbsent(pack(stem, 0), k -> new ArrayList<>()).add(new Prefix(stem, i, -1));
           } else if (!isWordTrigger(t)) {
-            substrings.add(new Substring(t, i, isAsciiTrigger(t)));
+            int anchor = 0;
+            while (anchor < t.length() && isAsciiWord(t.charAt(anchor))) {
+              anchor++;
+            }
+            subs.add(new Substring(t, i, subs.size(), isAscii(t) ? anchor : -1));
           } else {
-            w.computeIfAbsent(t, k -> new ArrayList<>()).add(i);
+            trig.computeIfAbsent(t, k -> new ArrayList<>()).add(i);
           }
         }
       }
-      w.forEach((k, v) -> words.put(k, v.stream().mapToInt(Integer::intValue).distinct().toArray()));
+      List<String> wordList = new ArrayList<>(trig.keySet());
+      req.keySet().stream().filter(w -> !trig.containsKey(w)).forEach(wordList::add);
+      words = new WordTable(wordList);
+      triggered = new int[wordList.size()][];
+      satisfied = new int[wordList.size()][];
+      for (int id = 0; id < wordList.size(); id++) {
+        String w = wordList.get(id);
+        triggered[id] = trig.getOrDefault(w, List.of()).stream().mapToInt(Integer::intValue).distinct().toArray();
+        satisfied[id] = req.getOrDefault(w, List.of()).stream().mapToInt(Integer::intValue).toArray();
+      }
+      List<String> stemList = new ArrayList<>(trigStems.keySet());
+      reqStems.keySet().stream().filter(k -> !trigStems.containsKey(k)).forEach(stemList::add);
+      stems = new WordTable(stemList);
+      triggerStems = new Prefix[stemList.size()][];
+      requiredStems = new Prefix[stemList.size()][];
+      for (int id = 0; id < stemList.size(); id++) {
+        triggerStems[id] = trigStems.getOrDefault(stemList.get(id), List.of()).toArray(Prefix[]::new);
+        requiredStems[id] = reqStems.getOrDefault(stemList.get(id), List.of()).toArray(Prefix[]::new);
+      }
+      Map<Character, List<Substring>> byFirst = new HashMap<>();
+      Map<Character, List<Substring>> anchored = new HashMap<>();
+      for (Substring sub : subs) {
+        if (sub.anchor() >= 0) {
+          anchored.computeIfAbsent(sub.text().charAt(sub.anchor()), k -> new ArrayList<>()).add(sub);
+        } else {
+          byFirst.computeIfAbsent(sub.text().charAt(0), k -> new ArrayList<>()).add(sub);
+        }
+      }
+      anchors = new char[anchored.size()];
+      byAnchor = new Substring[anchored.size()][];
+      int a = 0;
+      for (Map.Entry<Character, List<Substring>> e : anchored.entrySet()) {
+        anchors[a] = e.getKey();
+        byAnchor[a++] = e.getValue().toArray(Substring[]::new);
+      }
+      byFirst.forEach((c, l) -> {
+        otherFirst.put(c, l.toArray(Substring[]::new));
+        otherFirstSeen[c] = true;
+      });
+      substringCount = subs.size();
       always = alwaysList.stream().mapToInt(Integer::intValue).toArray();
     }
 
@@ -227,25 +365,47 @@ final class TextEngine {
       return true;
     }
 
-    private static long pack(CharSequence s, int from) {
-      return ((long) s.charAt(from) << 48) | ((long) s.charAt(from + 1) << 32) | ((long) s.charAt(from + 2) << 16)
-          | s.charAt(from + 3);
+    /** Per-run scratch: windows per rule and which {@code requires} groups were seen; allocated on first need. */
+    private final class Hits {
+      int[][] at;
+      int[] count;
+      long[] have;
+      boolean any;
+      boolean[] substringSeen;
+
+      void add(int rule, int start, int end) {
+        if (at == null) {
+          at = new int[rules.length][];
+          count = new int[rules.length];
+        }
+        any = true;
+        addHit(at, count, rule, start, end);
+      }
+
+      void need(int rule, int group) {
+        if (have == null) {
+          have = new long[rules.length];
+        }
+        have[rule] |= 1L << group;
+      }
+
+      boolean satisfied(int rule) {
+        return fullMask[rule] == 0 || (have != null && (have[rule] & fullMask[rule]) == fullMask[rule]);
+      }
     }
 
     void run(Views.View view, String pointer, Surface surface, List<Finding> out) {
       String text = view.text();
       if (view.squashed()) {
-        for (Rule r : rules) {
-          if (r.squashed()) {
-            match(r, text, new int[] {0, text.length()}, 2, view, pointer, surface, out);
+        for (int r = 0; r < rules.length; r++) {
+          if (rules[r].squashed()) {
+            match(rules[r], finders[r], text, null, new int[] {0, text.length()}, 2, view, pointer, surface, out);
           }
         }
         return;
       }
       int n = text.length();
-      int[][] hits = new int[rules.length][];
-      int[] hitCount = new int[rules.length];
-      long[] have = new long[rules.length];
+      Hits hits = new Hits();
       boolean nonAscii = false;
       int i = 0;
       while (i < n) {
@@ -256,57 +416,100 @@ final class TextEngine {
           continue;
         }
         int start = i;
-        while (i < n && isAsciiWord(text.charAt(i))) {
-          i++;
-        }
-        String token = text.substring(start, i);
-        int[] need = required.get(token);
-        if (need != null) {
-          for (int k = 0; k < need.length; k += 2) {
-            have[need[k]] |= 1L << need[k + 1];
+        int h = 0;
+        int h4 = 0;
+        while (i < n && isAsciiWord(c = text.charAt(i))) {
+          h = 31 * h + c;
+          if (++i - start == 4) {
+            h4 = h;
           }
         }
-        int[] exact = words.get(token);
-        if (exact != null) {
-          for (int r : exact) {
-            addHit(hits, hitCount, r, start, i);
+        int id = words.get(text, start, i, h);
+        if (id >= 0) {
+          int[] need = satisfied[id];
+          for (int k = 0; k < need.length; k += 2) {
+            hits.need(need[k], need[k + 1]);
+          }
+          for (int r : triggered[id]) {
+            hits.add(r, start, i);
           }
         }
         if (i - start >= 4) {
-          long key = pack(text, start);
-          for (Prefix p : requiredPrefixes.getOrDefault(key, List.of())) {
-            if (token.startsWith(p.stem())) {
-              have[p.rule()] |= 1L << p.group();
+          int key = stems.get(text, start, start + 4, h4);
+          if (key >= 0) {
+            for (Prefix p : requiredStems[key]) {
+              if (text.startsWith(p.stem(), start) && p.stem().length() <= i - start) {
+                hits.need(p.rule(), p.group());
+              }
             }
-          }
-          for (Prefix p : prefixes.getOrDefault(key, List.of())) {
-            if (token.startsWith(p.stem())) {
-              addHit(hits, hitCount, p.rule(), start, i);
+            for (Prefix p : triggerStems[key]) {
+              if (text.startsWith(p.stem(), start) && p.stem().length() <= i - start) {
+                hits.add(p.rule(), start, i);
+              }
             }
           }
         }
       }
-      for (Substring sub : substrings) {
-        int at = sub.ascii() || nonAscii ? text.indexOf(sub.text()) : -1;
-        if (at >= 0) {
-          addHit(hits, hitCount, sub.rule(), at, at + sub.text().length());
-        }
+      if (substringCount > 0) {
+        substrings(text, nonAscii, hits);
       }
+      byte[] ascii = nonAscii ? null : text.getBytes(StandardCharsets.ISO_8859_1);
       for (int r : always) {
-        if (rules[r].squashed() || (have[r] & fullMask[r]) != fullMask[r]) {
-          continue;
+        if (!rules[r].squashed() && hits.satisfied(r)) {
+          match(rules[r], finders[r], text, ascii, new int[] {0, n}, 2, view, pointer, surface, out);
         }
-        match(rules[r], text, new int[] {0, n}, 2, view, pointer, surface, out);
+      }
+      if (!hits.any) {
+        return;
       }
       for (int r = 0; r < rules.length; r++) {
-        if (hitCount[r] > 0 && (have[r] & fullMask[r]) == fullMask[r]) {
-          int[] windows = windows(hits[r], hitCount[r], rules[r].window(), n);
-          match(rules[r], text, windows, windows.length, view, pointer, surface, out);
+        if (hits.count[r] > 0 && hits.satisfied(r)) {
+          int[] windows = windows(hits.at[r], hits.count[r], rules[r].window(), n);
+          match(rules[r], finders[r], text, ascii, windows, windows.length, view, pointer, surface, out);
         }
       }
     }
 
-    private static boolean isAsciiTrigger(String t) {
+    /** The first place each substring trigger occurs (as indexOf would find it). */
+    private void substrings(String text, boolean nonAscii, Hits hits) {
+      for (int a = 0; a < anchors.length; a++) {
+        for (int at = text.indexOf(anchors[a]); at >= 0; at = text.indexOf(anchors[a], at + 1)) {
+          for (Substring sub : byAnchor[a]) {
+            int begin = at - sub.anchor();
+            if (begin >= 0 && text.startsWith(sub.text(), begin)) {
+              found(sub, begin, hits);
+            }
+          }
+        }
+      }
+      if (!nonAscii) {
+        return;
+      }
+      int n = text.length();
+      for (int i = 0; i < n; i++) {
+        char c = text.charAt(i);
+        if (!otherFirstSeen[c]) {
+          continue;
+        }
+        for (Substring sub : otherFirst.get(c)) {
+          if (text.startsWith(sub.text(), i)) {
+            found(sub, i, hits);
+          }
+        }
+      }
+    }
+
+    private void found(Substring sub, int at, Hits hits) {
+      if (hits.substringSeen == null) {
+        hits.substringSeen = new boolean[substringCount];
+      }
+      if (!hits.substringSeen[sub.id()]) {
+        hits.substringSeen[sub.id()] = true;
+        hits.add(sub.rule(), at, at + sub.text().length());
+      }
+    }
+
+    private static boolean isAscii(String t) {
       for (int i = 0; i < t.length(); i++) {
         if (t.charAt(i) >= 0x80) {
           return false;
@@ -352,21 +555,30 @@ final class TextEngine {
       return Arrays.copyOf(w, k);
     }
 
-    private static void match(Rule rule, String text, int[] windows, int length, Views.View view, String pointer,
-        Surface surface, List<Finding> out) {
+    /** {@code ascii}: the text as bytes when it is all ASCII (the prefilters read those faster), else null. */
+    private void match(Rule rule, Finder finder, String text, byte[] ascii, int[] windows, int length,
+        Views.View view, String pointer, Surface surface, List<Finding> out) {
       Finding quoted = null;
       for (int w = 0; w + 1 < length; w += 2) {
-        CharBuffer region = CharBuffer.wrap(text, windows[w], windows[w + 1]);
-        Matcher m = rule.pattern().matcher(region);
-        int tries = 0;
-        while (m.find() && tries++ < 4) {
-          int from = windows[w] + m.start();
-          int to = windows[w] + m.end();
+        int start = windows[w];
+        int end = windows[w + 1];
+        int at = start;
+        for (int tries = 0; tries < 4; tries++) {
+          int[] m = finder.find(text, ascii, start, end, at);
+          if (m == null) {
+            break;
+          }
+          int from = m[0];
+          int to = m[1];
           String message = view.label() == null ? rule.message() : rule.message() + " (hidden as " + view.label() + ")";
           Finding f = new Finding(rule.id(), rule.severityOn(surface), pointer, excerpt(text, from, to), message);
-          if (lowered(rule, text, from, to)) {
+          if (lowered(rule, text, ascii, from, to, byPattern)) {
             if (quoted == null) {
               quoted = f.withSeverity(Severity.INFO, "quoted or discussed, not addressed to the model");
+            }
+            at = to > from ? to : to + 1;
+            if (at > end) {
+              break;
             }
             continue;
           }

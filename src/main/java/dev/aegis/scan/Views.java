@@ -56,36 +56,260 @@ final class Views {
     if (depth >= MAX_DEPTH) {
       return;
     }
-    String tags = tags(raw);
-    if (tags != null) {
-      derived(out, "Unicode tag characters", tags, depth, budget);
+    Marks marks = Marks.of(raw);
+    if (marks.tags) {
+      String tags = tags(raw);
+      if (tags != null) {
+        derived(out, "Unicode tag characters", tags, depth, budget);
+      }
     }
     for (Decoder d : DECODERS) {
-      String decoded = count(raw, d.marker()) >= d.least() ? d.decode().apply(raw) : null;
+      String decoded = marks.count(d.marker()) >= d.least() ? d.decode().apply(raw) : null;
       if (decoded != null) {
         derived(out, d.label(), decoded, depth, budget);
       }
     }
-    blobs(out, raw, depth, budget);
-    if (looksRot13(folded)) {
+    if (marks.longRun) {
+      blobs(out, raw, depth, budget);
+    }
+    Shape shape = Shape.of(folded);
+    if (shape.rot13(folded)) {
       derived(out, "rot13", rot13(folded), depth, budget);
     }
-    if (looksLeet(folded)) {
+    if (shape.leet()) {
       for (char one : LEET_ONES) {
         derived(out, "leetspeak", leet(folded, one), MAX_DEPTH - 1, budget);
       }
     }
-    String spaced = despace(raw);
+    String spaced = marks.spacedOut() ? despace(raw) : null;
     if (spaced != null) {
       derived(out, "spaced-out letters", spaced, depth, budget);
     }
-    if (depth <= 1 && runTogether(folded)) {
-      squash(out, folded, budget);
-      if (looksLeetSquashed(folded)) {
+    if (depth <= 1 && shape.runTogether()) {
+      squash(out, folded, shape.singleChars(), budget);
+      if (shape.leetDigits >= 6) {
         for (char one : LEET_ONES) {
-          squash(out, leet(folded, one), budget);
+          String leet = leet(folded, one);
+          squash(out, leet, Shape.of(leet).singleChars(), budget);
         }
       }
+    }
+  }
+
+  /** What one pass over the raw text finds: which decoders could apply. */
+  private static final class Marks {
+    int percent;
+    int amp;
+    int backslash;
+    boolean tags;
+    /** A run of 20+ base64 characters: a blob may hide there. */
+    boolean longRun;
+    int singles;
+    int words;
+
+    private static final byte B64 = 1;
+    private static final byte SPACE = 2;
+    private static final byte MARKER = 4;
+    private static final byte[] KIND = new byte[128];
+
+    static {
+      for (char c = 0; c < 128; c++) {
+        KIND[c] = (byte) ((b64(c) ? B64 : 0) | (Character.isWhitespace(c) ? SPACE : 0)
+            | (c == '%' || c == '&' || c == '\\' ? MARKER : 0));
+      }
+    }
+
+    static Marks of(String raw) {
+      Marks m = new Marks();
+      int run = 0;
+      int word = 0;
+      for (int i = 0; i < raw.length(); i++) {
+        char c = raw.charAt(i);
+        int kind;
+        if (c < 128) {
+          kind = KIND[c];
+        } else {
+          m.tags |= c == '\uDB40';
+          kind = Character.isWhitespace(c) ? SPACE : 0;
+        }
+        if ((kind & B64) != 0) {
+          if (++run >= 20) {
+            m.longRun = true;
+          }
+        } else {
+          run = 0;
+        }
+        if ((kind & SPACE) != 0) {
+          m.close(word);
+          word = 0;
+        } else {
+          word++;
+        }
+        if ((kind & MARKER) != 0) {
+          switch (c) {
+            case '%' -> m.percent++;
+            case '&' -> m.amp++;
+            default -> m.backslash++;
+          }
+        }
+      }
+      m.close(word);
+      return m;
+    }
+
+    private void close(int word) {
+      if (word > 0) {
+        words++;
+        singles += word == 1 ? 1 : 0;
+      }
+    }
+
+    int count(char marker) {
+      return switch (marker) {
+        case '%' -> percent;
+        case '&' -> amp;
+        case '\\' -> backslash;
+        default -> 0;
+      };
+    }
+
+    /** Mostly single characters between spaces: see {@link #despace}. */
+    boolean spacedOut() {
+      return singles >= 8 && singles * 10 >= words * 7;
+    }
+  }
+
+  /** What one pass over the folded text finds: rot13 and leetspeak signs, glued or chunked words. */
+  private static final class Shape {
+    /** Rot13 words (plain English ones are counted only when there are some). */
+    int rot;
+    int mixedLeet;
+    boolean longRun;
+    int singles;
+    int tokens;
+    final int[] byLength = new int[6];
+    int leetDigits;
+
+    static Shape of(String folded) {
+      Shape sh = new Shape();
+      int n = folded.length();
+      int token = 0;
+      int letters = 0;
+      int wordHash = 0;
+      int leetWord = 0;
+      boolean letter = false;
+      boolean leetDigit = false;
+      int run = 0;
+      boolean nonHex = false;
+      for (int i = 0; i <= n; i++) {
+        char c = i < n ? folded.charAt(i) : ' ';
+        boolean lower = c >= 'a' && c <= 'z';
+        boolean digit = c >= '0' && c <= '9';
+        if (lower || digit) {
+          token++;
+          run++;
+          nonHex |= c > 'f';
+          if (run >= 24 && nonHex) {
+            sh.longRun = true;
+          }
+        } else {
+          if (token > 0) {
+            sh.tokens++;
+            sh.singles += token == 1 ? 1 : 0;
+            if (token <= 5) {
+              sh.byLength[token]++;
+            }
+          }
+          token = 0;
+          run = 0;
+          nonHex = false;
+        }
+        // rot13 / English words: runs of letters only
+        if (lower) {
+          letters++;
+          wordHash = 31 * wordHash + c;
+        } else {
+          if (letters > 1 && letters <= 6 && ROT13_START[(folded.charAt(i - letters) - 'a') * 26
+              + folded.charAt(i - letters + 1) - 'a']) {
+            int id = COMMON.get(folded, i - letters, i, wordHash);
+            if (id >= 0 && id < ROT13_WORDS) {
+              sh.rot++;
+            }
+          }
+          letters = 0;
+          wordHash = 0;
+        }
+        // leetspeak: words of letters, digits, @ and $ that mix letters with leet digits
+        boolean leetChar = c == '0' || c == '1' || c == '3' || c == '4' || c == '5' || c == '7' || c == '@' || c == '$';
+        if (leetChar && c != '@' && c != '$') {
+          sh.leetDigits++;
+        }
+        if (lower || digit || c == '@' || c == '$') {
+          if (leetWord == 0) {
+            letter = false;
+            leetDigit = false;
+          }
+          leetWord++;
+          letter |= lower;
+          leetDigit |= leetChar;
+        } else {
+          if (leetWord >= 3 && letter && leetDigit) {
+            sh.mixedLeet++;
+          }
+          leetWord = 0;
+        }
+      }
+      return sh;
+    }
+
+    /** Rot13 words outnumber plain English ones ({@code folded}: the text this shape is of). */
+    boolean rot13(String folded) {
+      if (rot == 0) {
+        return false;
+      }
+      int plain = 0;
+      int letters = 0;
+      int wordHash = 0;
+      for (int i = 0; i <= folded.length(); i++) {
+        char c = i < folded.length() ? folded.charAt(i) : ' ';
+        if (c >= 'a' && c <= 'z') {
+          letters++;
+          wordHash = 31 * wordHash + c;
+          continue;
+        }
+        if (letters > 0 && letters <= 6 && COMMON.get(folded, i - letters, i, wordHash) >= ROT13_WORDS) {
+          plain++;
+        }
+        letters = 0;
+        wordHash = 0;
+      }
+      return (rot >= 2 && rot > plain) || (rot == 1 && plain == 0);
+    }
+
+    /** Several words mix letters with the digits leetspeak uses for letters. */
+    boolean leet() {
+      return mixedLeet >= 3;
+    }
+
+    /** Mostly single characters ("i.g.n.o.r.e"), or text cut into equal short chunks ("1gn0 r341 1pr3 v10u"). */
+    boolean singleChars() {
+      if ((singles >= 12 && singles * 10 >= tokens * 7)) {
+        return true;
+      }
+      if (tokens < 10) {
+        return false;
+      }
+      for (int len = 2; len <= 5; len++) {
+        if (byLength[len] * 10 >= tokens * 8) {
+          return true;
+        }
+      }
+      return false;
+    }
+
+    /** A run of 24+ letters and digits (not just hex), or mostly single characters: words glued together. */
+    boolean runTogether() {
+      return longRun || singleChars();
     }
   }
 
@@ -93,9 +317,8 @@ final class Views {
    * The glued parts only: runs of 24+ letters and digits, or, for text of single characters between punctuation
    * ("i.g.n.o.r.e"), all of it without the punctuation.
    */
-  private static void squash(List<View> out, String folded, int[] budget) {
+  private static void squash(List<View> out, String folded, boolean singles, int[] budget) {
     StringBuilder sb = new StringBuilder();
-    boolean singles = singleCharText(folded);
     int start = -1;
     for (int i = 0; i <= folded.length(); i++) {
       char c = i < folded.length() ? folded.charAt(i) : ' ';
@@ -130,83 +353,9 @@ final class Views {
     return true;
   }
 
-  private static boolean singleCharText(String folded) {
-    int singles = 0;
-    int tokens = 0;
-    int token = 0;
-    for (int i = 0; i <= folded.length(); i++) {
-      char c = i < folded.length() ? folded.charAt(i) : ' ';
-      if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-        token++;
-      } else {
-        if (token > 0) {
-          tokens++;
-          singles += token == 1 ? 1 : 0;
-        }
-        token = 0;
-      }
-    }
-    return (singles >= 12 && singles * 10 >= tokens * 7) || chunked(folded);
-  }
 
-  /** Text cut into equal short chunks ("1gn0 r341 1pr3 v10u"): at least 10 tokens, 80% of one length up to 5. */
-  static boolean chunked(String folded) {
-    int[] byLength = new int[6];
-    int tokens = 0;
-    int token = 0;
-    for (int i = 0; i <= folded.length(); i++) {
-      char c = i < folded.length() ? folded.charAt(i) : ' ';
-      if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-        token++;
-      } else if (token > 0) {
-        tokens++;
-        if (token <= 5) {
-          byLength[token]++;
-        }
-        token = 0;
-      }
-    }
-    if (tokens < 10) {
-      return false;
-    }
-    for (int len = 2; len <= 5; len++) {
-      if (byLength[len] * 10 >= tokens * 8) {
-        return true;
-      }
-    }
-    return false;
-  }
 
-  /** A run of 24+ letters and digits (not just hex), or mostly single characters: words glued together. */
-  static boolean runTogether(String folded) {
-    int run = 0;
-    boolean nonHex = false;
-    for (int i = 0; i < folded.length(); i++) {
-      char c = folded.charAt(i);
-      if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
-        run++;
-        nonHex |= c > 'f';
-        if (run >= 24 && nonHex) {
-          return true;
-        }
-      } else {
-        run = 0;
-        nonHex = false;
-      }
-    }
-    return singleCharText(folded);
-  }
 
-  private static boolean looksLeetSquashed(String folded) {
-    int digits = 0;
-    for (int i = 0; i < folded.length(); i++) {
-      char c = folded.charAt(i);
-      if (c == '0' || c == '1' || c == '3' || c == '4' || c == '5' || c == '7') {
-        digits++;
-      }
-    }
-    return digits >= 6;
-  }
 
   private static void derived(List<View> out, String label, String text, int depth, int[] budget) {
     if (text.length() > budget[0]) {
@@ -216,15 +365,6 @@ final class Views {
     add(out, label, text, depth + 1, budget);
   }
 
-  private static int count(String s, char c) {
-    int n = 0;
-    for (int i = 0; i < s.length(); i++) {
-      if (s.charAt(i) == c) {
-        n++;
-      }
-    }
-    return n;
-  }
 
   /** The ASCII spelled by Unicode tag characters (U+E0020..U+E007E), or null if there are none. */
   static String tags(String s) {
@@ -470,36 +610,30 @@ final class Views {
     return ok ? text : null;
   }
 
-  private static final java.util.Set<String> ROT13_COMMON = java.util.Set.of("gur", "naq", "bs", "gb", "vf",
-      "lbh", "nyy", "guvf", "vtaber", "lbhe", "jvgu", "sbe", "ba", "ng", "vg", "gura", "ner", "jvyy", "sebz", "unir",
-      "abg", "gung");
-  private static final java.util.Set<String> ENGLISH_COMMON = java.util.Set.of("the", "and", "of", "to", "is",
-      "you", "all", "this", "your", "with", "for", "on", "at", "it", "a", "in", "then", "are", "will", "from",
-      "have", "not", "that");
+  /** Common English words in rot13 (ids below ROT13_WORDS), then the same words in plain English. */
+  private static final List<String> COMMON_WORDS = List.of("gur", "naq", "bs", "gb", "vf", "lbh", "nyy", "guvf",
+      "vtaber", "lbhe", "jvgu", "sbe", "ba", "ng", "vg", "gura", "ner", "jvyy", "sebz", "unir", "abg", "gung",
+      "the", "and", "of", "to", "is", "you", "all", "this", "your", "with", "for", "on", "at", "it", "a", "in",
+      "then", "are", "will", "from", "have", "not", "that");
+  private static final int ROT13_WORDS = 22;
+  private static final TextEngine.WordTable COMMON = new TextEngine.WordTable(COMMON_WORDS);
+  /** The first two letters of each rot13 word, as (first - 'a') * 26 + (second - 'a'). */
+  private static final boolean[] ROT13_START = new boolean[26 * 26];
+
+  static {
+    for (String w : COMMON_WORDS.subList(0, ROT13_WORDS)) {
+      ROT13_START[(w.charAt(0) - 'a') * 26 + w.charAt(1) - 'a'] = true;
+    }
+  }
 
   /** True when rot13 words outnumber plain English ones (cheap test on tokens). */
   static boolean looksRot13(String folded) {
-    int rot = 0;
-    int plain = 0;
-    int start = -1;
-    for (int i = 0; i <= folded.length(); i++) {
-      boolean letter = i < folded.length() && folded.charAt(i) >= 'a' && folded.charAt(i) <= 'z';
-      if (letter && start < 0) {
-        start = i;
-      } else if (!letter && start >= 0) {
-        int len = i - start;
-        if (len <= 6) {
-          String w = folded.substring(start, i);
-          if (ROT13_COMMON.contains(w)) {
-            rot++;
-          } else if (ENGLISH_COMMON.contains(w)) {
-            plain++;
-          }
-        }
-        start = -1;
-      }
-    }
-    return (rot >= 2 && rot > plain) || (rot == 1 && plain == 0);
+    return Shape.of(folded).rot13(folded);
+  }
+
+  /** True when glued words or single-character text need a squashed view. */
+  static boolean runTogether(String folded) {
+    return Shape.of(folded).runTogether();
   }
 
   static String rot13(String s) {
@@ -517,29 +651,7 @@ final class Views {
 
   /** True when several words mix letters with the digits leetspeak uses for letters. */
   static boolean looksLeet(String folded) {
-    int mixed = 0;
-    int start = -1;
-    boolean letter = false;
-    boolean leetDigit = false;
-    for (int i = 0; i <= folded.length(); i++) {
-      char c = i < folded.length() ? folded.charAt(i) : ' ';
-      boolean word = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '@' || c == '$';
-      if (word) {
-        if (start < 0) {
-          start = i;
-          letter = false;
-          leetDigit = false;
-        }
-        letter |= c >= 'a' && c <= 'z';
-        leetDigit |= c == '0' || c == '1' || c == '3' || c == '4' || c == '5' || c == '7' || c == '@' || c == '$';
-      } else if (start >= 0) {
-        if (letter && leetDigit && i - start >= 3) {
-          mixed++;
-        }
-        start = -1;
-      }
-    }
-    return mixed >= 3;
+    return Shape.of(folded).leet();
   }
 
   /**

@@ -88,6 +88,32 @@ class ScannerFuzzTest {
   }
 
   @FuzzTest(maxDuration = "30s")
+  @DictionaryEntries({"\\b", "\\B", "[^.\\n]{0,40}", "(a|b)", "^", "$", "\\w+", "{2,}", "??", "\\x{1F600}", "\uD83D\uDE00"})
+  void finderAgreesWithRe2j(FuzzedDataProvider data) {
+    String regex = data.consumeString(40);
+    String text = data.consumeRemainingAsString();
+    com.google.re2j.Pattern pattern;
+    try {
+      pattern = com.google.re2j.Pattern.compile(regex);
+    } catch (com.google.re2j.PatternSyntaxException e) {
+      return;
+    }
+    Prefilter prefilter = Prefilter.compile(regex);
+    boolean found = pattern.matcher(text).find();
+    if (prefilter != null) {
+      if (found) {
+        assertThat(prefilter.mayMatch(text, 0, text.length())).isTrue();
+      }
+      if (prefilter.exact()) {
+        assertThat(prefilter.mayMatch(text, 0, text.length())).isEqualTo(found);
+      }
+    }
+    com.google.re2j.Matcher m = pattern.matcher(text);
+    int[] expected = m.find() ? new int[] {m.start(), m.end()} : null;
+    assertThat(Finder.of(pattern).find(text, null, 0, text.length(), 0)).isEqualTo(expected);
+  }
+
+  @FuzzTest(maxDuration = "30s")
   @DictionaryEntries({"rules:", "- id: ", "severity: ", "high", "pattern: ", "detector: ", "message: ",
       "unless: '@", "contexts:", "suppressions:", "triggers: [", "window: ", "on: [", "enabled: false", "version: ",
       "reason: ", "severities: {", "{", "[", "}", "]", "    "})

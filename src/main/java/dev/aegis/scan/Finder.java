@@ -1,0 +1,109 @@
+package dev.aegis.scan;
+
+import com.google.re2j.Matcher;
+import com.google.re2j.Pattern;
+import java.nio.CharBuffer;
+
+/**
+ * Finds a rule pattern's matches in a window of text with the same results as RE2/J's {@code find}, but cheaply:
+ * the {@link Prefilter}'s DFA rules out windows with no match and tells where the leftmost match can start; RE2/J
+ * then matches <em>anchored</em> at that position (one step per character instead of re-trying every alternative at
+ * every position), and only falls back to an unanchored search from there when the anchored attempt fails.
+ *
+ * <p>Anchoring at {@code start} while keeping the character before it as context (for {@code \b}) uses a second
+ * compiled form, {@code (?s:.)(?:PATTERN)}, run from one character earlier.
+ *
+ * <pre>{@code
+ * Finder f = Finder.of(Pattern.compile("\\bignore\\b"));
+ * int[] m = f.find(text, null, 0, text.length(), 0);   // {start, end} or null
+ * }</pre>
+ */
+final class Finder {
+  private final Pattern pattern;
+  private final Prefilter prefilter;
+  private final Pattern afterOne;
+
+  private Finder(Pattern pattern, Prefilter prefilter, Pattern afterOne) {
+    this.pattern = pattern;
+    this.prefilter = prefilter;
+    this.afterOne = afterOne;
+  }
+
+  static Finder of(Pattern pattern) {
+    Prefilter prefilter = Prefilter.compile(pattern.pattern());
+    Pattern afterOne = null;
+    if (prefilter != null) {
+      afterOne = Pattern.compile("(?s:.)(?:" + pattern.pattern() + ")", pattern.flags());
+    }
+    return new Finder(pattern, prefilter, afterOne);
+  }
+
+  Pattern pattern() {
+    return pattern;
+  }
+
+  /**
+   * The first match in the window {@code text[ws, we)} (read as a text of its own) that starts at or after {@code p},
+   * as {@code {start, end}} in text coordinates, or null: what {@code pattern.matcher(window).find(p - ws)} finds.
+   * {@code ascii}: the text as bytes when it is all ASCII, else null.
+   */
+  int[] find(String text, byte[] ascii, int ws, int we, int p) {
+    if (prefilter == null) {
+      return unanchored(text, ws, we, p);
+    }
+    // One character of real context before p, so that \b at p is judged right; matches starting at that character
+    // only widen what the DFA accepts.
+    int ctx = before(text, p, ws);
+    if (ascii != null ? !prefilter.mayMatch(ascii, ctx, we) : !prefilter.mayMatch(text, ctx, we)) {
+      return null;
+    }
+    int leftmost = ascii != null ? prefilter.leftmostStart(ascii, ctx, we) : prefilter.leftmostStart(text, ctx, we);
+    if (leftmost < 0) {
+      return null;
+    }
+    int from = Math.max(leftmost, p);
+    // No match starts before `from`. If one starts exactly there, it is the leftmost, and RE2/J's leftmost-first
+    // choice among matches starting there is what the anchored match returns.
+    Matcher m;
+    int offset;
+    if (from == ws) {
+      m = pattern.matcher(CharBuffer.wrap(text, ws, we));
+      offset = ws;
+    } else {
+      offset = before(text, from, ws);
+      m = afterOne.matcher(CharBuffer.wrap(text, offset, we));
+    }
+    if (m.lookingAt()) {
+      return new int[] {from, offset + m.end()};
+    }
+    return unanchored(text, ws, we, from);
+  }
+
+  /** True if the pattern occurs anywhere in {@code text[from, to)} (read as a text of its own). */
+  boolean occursIn(String text, byte[] ascii, int from, int to) {
+    if (prefilter != null) {
+      boolean may = ascii != null ? prefilter.mayMatch(ascii, from, to) : prefilter.mayMatch(text, from, to);
+      if (!may || prefilter.exact()) {
+        return may;
+      }
+    }
+    return pattern.matcher(CharBuffer.wrap(text, from, to)).find();
+  }
+
+  private int[] unanchored(String text, int ws, int we, int p) {
+    Matcher m = pattern.matcher(CharBuffer.wrap(text, ws, we));
+    return m.find(p - ws) ? new int[] {ws + m.start(), ws + m.end()} : null;
+  }
+
+  /** The position one code point before {@code p}, or {@code ws} when p is the window's start. */
+  private static int before(String text, int p, int ws) {
+    if (p <= ws) {
+      return ws;
+    }
+    int at = p - 1;
+    if (at > ws && Character.isLowSurrogate(text.charAt(at)) && Character.isHighSurrogate(text.charAt(at - 1))) {
+      at--;
+    }
+    return at;
+  }
+}

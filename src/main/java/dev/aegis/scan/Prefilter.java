@@ -1,0 +1,952 @@
+package dev.aegis.scan;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * A lazily built DFA that answers two questions fast: could a rule's RE2 pattern match anywhere in this stretch of
+ * text, and where could the leftmost match start? RE2/J only simulates the NFA, which costs one step per live thread
+ * per character (hundreds for a rule with many alternatives); a DFA costs one table lookup per character. When the
+ * answer is "maybe", {@link Finder} runs RE2/J for the real match, anchored where the reversed DFA says the leftmost
+ * match can start; when it is "no", RE2/J never runs.
+ *
+ * <p>The DFA accepts a <em>superset</em> of the pattern's language: a wide bound {@code x{m,n}} is read as
+ * {@code x{m}x*} (which keeps the automaton small; windows bound the text anyway), lazy quantifiers as greedy, groups
+ * as plain grouping. A "no" is therefore always right; a "maybe" only costs an RE2/J run. When no bound was dropped
+ * the DFA is {@link #exact()}. Patterns using syntax outside the supported subset (Unicode classes, flags,
+ * {@code \Q..\E}, POSIX classes) get no prefilter ({@link #compile} returns null) and always run on RE2/J.
+ *
+ * <p>Matching is by code point, like RE2/J; {@code \b} uses ASCII word characters, like RE2/J. States are built on
+ * first use and kept, up to {@link #MAX_STATES} per direction; past that the cache is dropped and the calls under way
+ * answer "maybe", so time stays linear and memory bounded. Thread-safe: transitions live in an int table that is
+ * filled in under a lock and read without one (a zero only means taking the lock); growing or dropping the table
+ * publishes a new one.
+ */
+final class Prefilter {
+  static final int MAX_STATES = 2000;
+  private static final int MAX_NFA = 20_000;
+  private static final int MAX_COUNT = 32;
+  private static final int MAX_OPTIONAL = 3;
+
+  // NFA: parallel arrays.
+  private static final byte CHAR = 0;
+  private static final byte SPLIT = 1;
+  private static final byte ASSERT = 2;
+  private static final byte MATCH = 3;
+  private static final int BEGIN = 0;
+  private static final int END = 1;
+  private static final int WORD_BOUNDARY = 2;
+  private static final int NOT_WORD_BOUNDARY = 3;
+
+  private final String source;
+  private final int maxStates;
+  private final int[] bounds;
+  private final short[] asciiClass = new short[128];
+  private final boolean[] classWord;
+  private final int classes;
+  /** The pattern read left to right, and reversed (read right to left, to find where matches start). */
+  private final Dfa forward;
+  private final Dfa backward;
+  /** No repetition bound was dropped: the DFA accepts exactly the pattern's language. */
+  private final boolean exact;
+
+  private Prefilter(String source, int maxStates, Builder fwd, int fwdStart, Builder bwd, int bwdStart) {
+    this.source = source;
+    this.maxStates = maxStates;
+    this.exact = !fwd.relaxed;
+    TreeSet<Integer> cuts = new TreeSet<>(List.of((int) '0', '9' + 1, (int) 'A', 'Z' + 1, (int) '_', '_' + 1, (int) 'a',
+        'z' + 1));
+    for (int[] ranges : fwd.sets) {
+      for (int i = 0; i < ranges.length; i += 2) {
+        cuts.add(ranges[i]);
+        if (ranges[i + 1] < Character.MAX_CODE_POINT) {
+          cuts.add(ranges[i + 1] + 1);
+        }
+      }
+    }
+    cuts.remove(0);
+    bounds = cuts.stream().mapToInt(Integer::intValue).toArray();
+    classes = bounds.length + 1;
+    if (classes > 1024) {
+      throw new IllegalStateException("too many character classes");
+    }
+    classWord = new boolean[classes];
+    int[] representative = new int[classes];
+    for (int k = 1; k < classes; k++) {
+      representative[k] = bounds[k - 1];
+    }
+    for (int k = 0; k < classes; k++) {
+      classWord[k] = isWord(representative[k]);
+    }
+    for (int c = 0; c < 128; c++) {
+      asciiClass[c] = (short) classOfSlow(c);
+    }
+    forward = new Dfa(fwd, fwdStart, representative);
+    backward = new Dfa(bwd, bwdStart, representative);
+  }
+
+  /** The prefilter for {@code regex}, or null when it uses syntax this class does not model. */
+  static Prefilter compile(String regex) {
+    return compile(regex, MAX_STATES);
+  }
+
+  /** {@link #compile(String)} keeping at most {@code maxStates} DFA states per direction (tests use a few). */
+  static Prefilter compile(String regex, int maxStates) {
+    try {
+      Node root = new Parser(regex).parseAll();
+      Builder fwd = new Builder();
+      int fwdStart = fwd.build(root, fwd.add(MATCH, 0, -1, -1));
+      Builder bwd = new Builder();
+      int bwdStart = bwd.build(reverse(root), bwd.add(MATCH, 0, -1, -1));
+      return new Prefilter(regex, maxStates, fwd, fwdStart, bwd, bwdStart);
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      return null;
+    }
+  }
+
+  String source() {
+    return source;
+  }
+
+  /** True when {@link #mayMatch} answers exactly whether RE2/J would find a match (not just "maybe"). */
+  boolean exact() {
+    return exact;
+  }
+
+  /** False only if the pattern cannot match anywhere in {@code text[from, to)} (matched as a text of its own). */
+  boolean mayMatch(CharSequence text, int from, int to) {
+    Dfa dfa = forward;
+    Tables t = dfa.tables;
+    int s = 0;
+    int i = from;
+    while (i < to) {
+      int c = text.charAt(i++);
+      if (c >= 0x80 && Character.isHighSurrogate((char) c) && i < to && Character.isLowSurrogate(text.charAt(i))) {
+        c = Character.toCodePoint((char) c, text.charAt(i++));
+      }
+      int k = c < 128 ? asciiClass[c] : classOfSlow(c);
+      int e = t.trans[s + k];
+      if (e == 0) {
+        e = dfa.step(t, s, k);
+        t = e < 0 ? null : dfa.current(t);
+        if (t == null) {
+          return true;
+        }
+      }
+      if ((e & 1) != 0) {
+        return true;
+      }
+      s = (e >>> 1) - classes;
+    }
+    return dfa.matchesAtEnd(t, s);
+  }
+
+  /** {@link #mayMatch(CharSequence, int, int)} over ASCII text given as bytes (no surrogates, no lookups). */
+  boolean mayMatch(byte[] ascii, int from, int to) {
+    Dfa dfa = forward;
+    Tables t = dfa.tables;
+    int[] trans = t.trans;
+    short[] classOf = asciiClass;
+    int s = 0;
+    for (int i = from; i < to; i++) {
+      int k = classOf[ascii[i]];
+      int e = trans[s + k];
+      if (e == 0) {
+        e = dfa.step(t, s, k);
+        t = e < 0 ? null : dfa.current(t);
+        if (t == null) {
+          return true;
+        }
+        trans = t.trans;
+      }
+      if ((e & 1) != 0) {
+        return true;
+      }
+      s = (e >>> 1) - classes;
+    }
+    return dfa.matchesAtEnd(t, s);
+  }
+
+  /** {@link #leftmostStart(CharSequence, int, int)} over ASCII text given as bytes. */
+  int leftmostStart(byte[] ascii, int from, int to) {
+    Dfa dfa = backward;
+    Tables t = dfa.tables;
+    int[] trans = t.trans;
+    int s = 0;
+    int best = -1;
+    for (int i = to - 1; i >= from; i--) {
+      int k = asciiClass[ascii[i]];
+      int e = trans[s + k];
+      if (e == 0) {
+        e = dfa.step(t, s, k);
+        t = e < 0 ? null : dfa.current(t);
+        if (t == null) {
+          return from;
+        }
+        trans = t.trans;
+      }
+      if ((e & 1) != 0) {
+        best = i + 1;
+      }
+      s = (e >>> 1) - classes;
+    }
+    return dfa.matchesAtEnd(t, s) ? from : best;
+  }
+
+  /**
+   * No match of the pattern in {@code text[from, to)} starts before the returned position (where the leftmost
+   * match may start), or -1 when there is no match at all. Reads the reversed pattern right to left.
+   */
+  int leftmostStart(CharSequence text, int from, int to) {
+    Dfa dfa = backward;
+    Tables t = dfa.tables;
+    int s = 0;
+    int best = -1;
+    int i = to;
+    while (i > from) {
+      int c = text.charAt(--i);
+      if (c >= 0x80 && Character.isLowSurrogate((char) c) && i > from
+          && Character.isHighSurrogate(text.charAt(i - 1))) {
+        c = Character.toCodePoint(text.charAt(--i), (char) c);
+      }
+      int k = c < 128 ? asciiClass[c] : classOfSlow(c);
+      int e = t.trans[s + k];
+      if (e == 0) {
+        e = dfa.step(t, s, k);
+        t = e < 0 ? null : dfa.current(t);
+        if (t == null) {
+          return from;
+        }
+      }
+      if ((e & 1) != 0) {
+        best = i + Character.charCount(c);
+      }
+      s = (e >>> 1) - classes;
+    }
+    return dfa.matchesAtEnd(t, s) ? from : best;
+  }
+
+  /**
+   * The transition table of one generation of a DFA: row {@code s} (a multiple of {@code classes}) holds, per
+   * character class, 0 (not built yet) or {@code ((next + classes) << 1) | matched}, where {@code matched} says a
+   * match ended just before that character. Row 0 is the initial state. Replaced (never changed in place, except to
+   * fill in zeros) when it grows or when the cache is dropped, which starts a new generation.
+   */
+  private static final class Tables {
+    final int[] trans;
+    final int generation;
+
+    Tables(int[] trans, int generation) {
+      this.trans = trans;
+      this.generation = generation;
+    }
+  }
+
+  /** One automaton: an NFA and the DFA states built from it so far. */
+  private final class Dfa {
+    private final byte[] op;
+    private final int[] arg;
+    private final int[] out;
+    private final int[] out1;
+    private final int start;
+    /** Per character set (a CHAR state's {@code arg}): membership of each character class. */
+    private final boolean[][] sets;
+    private final Object lock = new Object();
+    private volatile Tables tables;
+    // Guarded by lock: the states of the current generation, by row number / classes.
+    private Map<Key, Integer> rows = new HashMap<>();
+    private final List<Key> keys = new ArrayList<>();
+    /** Per state: 0 unknown, 1 a match ends at the end of the text, 2 none. */
+    private byte[] endMatch = new byte[16];
+
+    Dfa(Builder b, int start, int[] representative) {
+      int n = b.op.size();
+      op = new byte[n];
+      arg = new int[n];
+      out = new int[n];
+      out1 = new int[n];
+      for (int i = 0; i < n; i++) {
+        op[i] = b.op.get(i);
+        arg[i] = b.arg.get(i);
+        out[i] = b.out.get(i);
+        out1[i] = b.out1.get(i);
+      }
+      this.start = start;
+      sets = new boolean[b.sets.size()][classes];
+      for (int s = 0; s < b.sets.size(); s++) {
+        for (int k = 0; k < classes; k++) {
+          sets[s][k] = contains(b.sets.get(s), representative[k]);
+        }
+      }
+      synchronized (lock) {
+        reset(0);
+      }
+    }
+
+    /**
+     * The table to go on reading with after {@link #step}: the newest one if it is still {@code seen}'s generation
+     * (state numbers still mean the same states), else null (the caller answers "maybe").
+     */
+    Tables current(Tables seen) {
+      Tables t = tables;
+      return t.generation == seen.generation ? t : null;
+    }
+
+    /** Drops every state and starts generation {@code generation} with just the initial state. */
+    private void reset(int generation) {
+      rows = new HashMap<>();
+      keys.clear();
+      endMatch = new byte[16];
+      Tables fresh = new Tables(new int[classes * 16], generation);
+      tables = fresh;
+      row(new Key(new int[0], 2), fresh);
+    }
+
+    /**
+     * The table entry for row {@code s} of {@code seen} reading class {@code k} (building the next state if needed),
+     * or -1 when {@code seen} belongs to a dropped generation or the cache just had to be dropped.
+     */
+    int step(Tables seen, int s, int k) {
+      synchronized (lock) {
+        Tables t = tables;
+        if (t.generation != seen.generation) {
+          return -1;
+        }
+        int known = t.trans[s + k];
+        if (known != 0) {
+          return known;
+        }
+        Key from = keys.get(s / classes);
+        boolean nextWord = classWord[k];
+        boolean[] matched = new boolean[1];
+        int[] threads = closure(from, nextWord, false, matched);
+        int[] stepped = new int[threads.length];
+        int m = 0;
+        for (int th : threads) {
+          if (sets[arg[th]][k]) {
+            stepped[m++] = out[th];
+          }
+        }
+        Arrays.sort(stepped, 0, m);
+        int w = 0;
+        for (int i = 0; i < m; i++) {
+          if (i == 0 || stepped[i] != stepped[w - 1]) {
+            stepped[w++] = stepped[i];
+          }
+        }
+        Key key = new Key(Arrays.copyOf(stepped, w), nextWord ? 1 : 0);
+        Integer next = rows.get(key);
+        if (next == null) {
+          if (keys.size() >= maxStates) {
+            reset(t.generation + 1);
+            return -1;
+          }
+          next = row(key, t);
+          t = tables;
+        }
+        int entry = ((next + classes) << 1) | (matched[0] ? 1 : 0);
+        t.trans[s + k] = entry;
+        return entry;
+      }
+    }
+
+    /** Adds a state (lock held); grows the table into a new {@link Tables} of the same generation when full. */
+    private int row(Key key, Tables t) {
+      int row = keys.size() * classes;
+      keys.add(key);
+      rows.put(key, row);
+      if (row + classes > t.trans.length) {
+        tables = new Tables(Arrays.copyOf(t.trans, t.trans.length * 2), t.generation);
+      }
+      if (keys.size() > endMatch.length) {
+        endMatch = Arrays.copyOf(endMatch, endMatch.length * 2);
+      }
+      return row;
+    }
+
+    boolean matchesAtEnd(Tables seen, int s) {
+      synchronized (lock) {
+        if (tables.generation != seen.generation) {
+          return true;
+        }
+        int state = s / classes;
+        if (endMatch[state] == 0) {
+          boolean[] matched = new boolean[1];
+          closure(keys.get(state), false, true, matched);
+          endMatch[state] = matched[0] ? (byte) 1 : (byte) 2;
+        }
+        return endMatch[state] == 1;
+      }
+    }
+
+    /**
+     * The CHAR states reachable without reading from {@code s}'s threads plus a new thread at the start (the search
+     * is unanchored), given what the next character is; {@code matched[0]} is set if MATCH is reachable.
+     */
+    private int[] closure(Key s, boolean nextWord, boolean atEnd, boolean[] matched) {
+      boolean prevWord = (s.flags() & 1) != 0;
+      boolean atStart = (s.flags() & 2) != 0;
+      boolean[] seen = new boolean[op.length];
+      int[] stack = new int[op.length + s.nfa().length + 1];
+      int sp = 0;
+      int[] chars = new int[op.length];
+      int n = 0;
+      stack[sp++] = start;
+      for (int t : s.nfa()) {
+        stack[sp++] = t;
+      }
+      while (sp > 0) {
+        int t = stack[--sp];
+        if (seen[t]) {
+          continue;
+        }
+        seen[t] = true;
+        switch (op[t]) {
+          case MATCH -> matched[0] = true;
+          case CHAR -> chars[n++] = t;
+          case SPLIT -> {
+            stack[sp++] = out1[t];
+            stack[sp++] = out[t];
+          }
+          default -> {
+            boolean holds = switch (arg[t]) {
+              case BEGIN -> atStart;
+              case END -> atEnd;
+              case WORD_BOUNDARY -> prevWord != nextWord;
+              default -> prevWord == nextWord;
+            };
+            if (holds) {
+              stack[sp++] = out[t];
+            }
+          }
+        }
+      }
+      return Arrays.copyOf(chars, n);
+    }
+  }
+
+  private int classOfSlow(int c) {
+    int lo = 0;
+    int hi = bounds.length;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (bounds[mid] <= c) {
+        lo = mid + 1;
+      } else {
+        hi = mid;
+      }
+    }
+    return lo;
+  }
+
+  private static boolean contains(int[] ranges, int c) {
+    for (int i = 0; i < ranges.length; i += 2) {
+      if (c >= ranges[i] && c <= ranges[i + 1]) {
+        return true;
+      }
+    }
+    return false;
+  }
+
+  private static boolean isWord(int c) {
+    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
+  }
+
+  /**
+   * A DFA state: the NFA threads alive (sorted) and flags: 1 = the previous character was a word character; 2 = at
+   * the start of the text.
+   */
+  private record Key(int[] nfa, int flags) {
+    @Override
+    public boolean equals(Object o) {
+      return o instanceof Key k && k.flags == flags && Arrays.equals(k.nfa, nfa);
+    }
+
+    @Override
+    public int hashCode() {
+      return Arrays.hashCode(nfa) * 31 + flags;
+    }
+  }
+
+  /** The same language read backwards: concatenations reversed, start and end of text swapped. */
+  private static Node reverse(Node n) {
+    if (n instanceof Cat cat) {
+      List<Node> items = new ArrayList<>();
+      for (int k = cat.items().size() - 1; k >= 0; k--) {
+        items.add(reverse(cat.items().get(k)));
+      }
+      return new Cat(items);
+    }
+    if (n instanceof Alt alt) {
+      return new Alt(alt.items().stream().map(Prefilter::reverse).toList());
+    }
+    if (n instanceof Rep rep) {
+      return new Rep(reverse(rep.item()), rep.min(), rep.max());
+    }
+    if (n instanceof Assert a) {
+      return new Assert(a.kind() == BEGIN ? END : a.kind() == END ? BEGIN : a.kind());
+    }
+    return n;
+  }
+
+  // ------------------------------------------------------------------------------------------------ syntax tree
+
+  private sealed interface Node permits Chars, Cat, Alt, Rep, Assert {}
+
+  /** Sorted, merged inclusive ranges of code points. */
+  private record Chars(int[] ranges) implements Node {}
+
+  private record Cat(List<Node> items) implements Node {}
+
+  private record Alt(List<Node> items) implements Node {}
+
+  /** max = -1: unbounded. */
+  private record Rep(Node item, int min, int max) implements Node {}
+
+  private record Assert(int kind) implements Node {}
+
+  private static final int[] WORD = {'0', '9', 'A', 'Z', '_', '_', 'a', 'z'};
+  private static final int[] DIGIT = {'0', '9'};
+  private static final int[] SPACE = {'\t', '\n', '\f', '\r', ' ', ' '};
+  private static final int[] ANY_BUT_NEWLINE = {0, '\n' - 1, '\n' + 1, Character.MAX_CODE_POINT};
+
+  /** Recursive descent over the RE2 syntax subset; anything else throws IllegalArgumentException. */
+  private static final class Parser {
+    private final String s;
+    private int i;
+    private int depth;
+
+    Parser(String s) {
+      this.s = s;
+    }
+
+    Node parseAll() {
+      Node n = alt();
+      if (i != s.length()) {
+        throw new IllegalArgumentException("unexpected '" + s.charAt(i) + "'");
+      }
+      return n;
+    }
+
+    private Node alt() {
+      if (++depth > 200) {
+        throw new IllegalArgumentException("too deep");
+      }
+      List<Node> items = new ArrayList<>();
+      items.add(cat());
+      while (i < s.length() && s.charAt(i) == '|') {
+        i++;
+        items.add(cat());
+      }
+      depth--;
+      return items.size() == 1 ? items.get(0) : new Alt(items);
+    }
+
+    private Node cat() {
+      List<Node> items = new ArrayList<>();
+      while (i < s.length() && s.charAt(i) != '|' && s.charAt(i) != ')') {
+        Node atom = atom();
+        while (i < s.length()) {
+          char c = s.charAt(i);
+          if (c == '*') {
+            i++;
+            atom = new Rep(atom, 0, -1);
+          } else if (c == '+') {
+            i++;
+            atom = new Rep(atom, 1, -1);
+          } else if (c == '?') {
+            i++;
+            atom = new Rep(atom, 0, 1);
+          } else if (c == '{' && counted()) {
+            atom = counted(atom);
+          } else {
+            break;
+          }
+          if (i < s.length() && s.charAt(i) == '?') {
+            i++;
+          }
+        }
+        items.add(atom);
+      }
+      return items.size() == 1 ? items.get(0) : new Cat(items);
+    }
+
+    /** A valid {@code {n}}, {@code {n,}} or {@code {n,m}} at i; RE2/J reads anything else (even "{01}") literally. */
+    private boolean counted() {
+      int end = digits(i + 1);
+      if (end < 0 || end >= s.length()) {
+        return false;
+      }
+      if (s.charAt(end) == '}') {
+        return true;
+      }
+      if (s.charAt(end) != ',' || end + 1 >= s.length()) {
+        return false;
+      }
+      if (s.charAt(end + 1) == '}') {
+        return true;
+      }
+      int end2 = digits(end + 1);
+      return end2 >= 0 && end2 < s.length() && s.charAt(end2) == '}';
+    }
+
+    /** The end of a run of ASCII digits at j without a leading zero, or -1. */
+    private int digits(int j) {
+      int k = j;
+      while (k < s.length() && s.charAt(k) >= '0' && s.charAt(k) <= '9') {
+        k++;
+      }
+      return k == j || (k - j >= 2 && s.charAt(j) == '0') ? -1 : k;
+    }
+
+    private Node counted(Node atom) {
+      i++;
+      int min = number();
+      int max = min;
+      if (s.charAt(i) == ',') {
+        i++;
+        max = s.charAt(i) == '}' ? -1 : number();
+      }
+      i++;
+      if (max != -1 && max < min) {
+        throw new IllegalArgumentException("bad repeat");
+      }
+      return new Rep(atom, min, max);
+    }
+
+    private int number() {
+      int start = i;
+      while (s.charAt(i) >= '0' && s.charAt(i) <= '9') {
+        i++;
+      }
+      if (i - start > 4) {
+        throw new IllegalArgumentException("repeat too large");
+      }
+      return Integer.parseInt(s.substring(start, i));
+    }
+
+    private Node atom() {
+      char c = s.charAt(i);
+      switch (c) {
+        case '(' -> {
+          i++;
+          if (s.startsWith("?:", i)) {
+            i += 2;
+          } else if (s.startsWith("?P<", i) || s.startsWith("?<", i)) {
+            int close = s.indexOf('>', i);
+            if (close < 0) {
+              throw new IllegalArgumentException("bad group name");
+            }
+            i = close + 1;
+          } else if (i < s.length() && s.charAt(i) == '?') {
+            throw new IllegalArgumentException("flags are not modelled");
+          }
+          Node n = alt();
+          if (i >= s.length() || s.charAt(i) != ')') {
+            throw new IllegalArgumentException("missing ')'");
+          }
+          i++;
+          return n;
+        }
+        case '[' -> {
+          return charClass();
+        }
+        case '.' -> {
+          i++;
+          return new Chars(ANY_BUT_NEWLINE);
+        }
+        case '^' -> {
+          i++;
+          return new Assert(BEGIN);
+        }
+        case '$' -> {
+          i++;
+          return new Assert(END);
+        }
+        case '\\' -> {
+          return escape();
+        }
+        case '*', '+', '?' -> throw new IllegalArgumentException("missing argument to repetition");
+        default -> {
+          int cp = s.codePointAt(i);
+          i += Character.charCount(cp);
+          return new Chars(new int[] {cp, cp});
+        }
+      }
+    }
+
+    private Node escape() {
+      i++;
+      if (i >= s.length()) {
+        throw new IllegalArgumentException("trailing backslash");
+      }
+      char c = s.charAt(i);
+      switch (c) {
+        case 'b' -> {
+          i++;
+          return new Assert(WORD_BOUNDARY);
+        }
+        case 'B' -> {
+          i++;
+          return new Assert(NOT_WORD_BOUNDARY);
+        }
+        case 'A' -> {
+          i++;
+          return new Assert(BEGIN);
+        }
+        case 'z' -> {
+          i++;
+          return new Assert(END);
+        }
+        default -> {
+          int[] perl = perlClass(c);
+          if (perl != null) {
+            i++;
+            return new Chars(perl);
+          }
+          int cp = escapedChar();
+          return new Chars(new int[] {cp, cp});
+        }
+      }
+    }
+
+    /** \w \W \s \S \d \D, or null. */
+    private static int[] perlClass(char c) {
+      return switch (c) {
+        case 'w' -> WORD;
+        case 'W' -> negate(WORD);
+        case 's' -> SPACE;
+        case 'S' -> negate(SPACE);
+        case 'd' -> DIGIT;
+        case 'D' -> negate(DIGIT);
+        default -> null;
+      };
+    }
+
+    /** One escaped literal character at i (after the backslash); advances past it. */
+    private int escapedChar() {
+      char c = s.charAt(i++);
+      switch (c) {
+        case 'n':
+          return '\n';
+        case 't':
+          return '\t';
+        case 'r':
+          return '\r';
+        case 'f':
+          return '\f';
+        case 'v':
+          return 0x0B;
+        case 'a':
+          return 0x07;
+        case 'x':
+          return hex();
+        default:
+          if (c < 0x80 && !Character.isLetterOrDigit(c)) {
+            return c;
+          }
+          throw new IllegalArgumentException("escape \\" + c + " is not modelled");
+      }
+    }
+
+    private int hex() {
+      int end;
+      int start;
+      if (i < s.length() && s.charAt(i) == '{') {
+        start = i + 1;
+        end = s.indexOf('}', start);
+        if (end < 0 || end - start > 6 || end == start) {
+          throw new IllegalArgumentException("bad \\x{}");
+        }
+        i = end + 1;
+      } else {
+        start = i;
+        end = i + 2;
+        if (end > s.length()) {
+          throw new IllegalArgumentException("bad \\x");
+        }
+        i = end;
+      }
+      int v = Integer.parseInt(s.substring(start, end), 16);
+      if (v > Character.MAX_CODE_POINT) {
+        throw new IllegalArgumentException("bad \\x");
+      }
+      return v;
+    }
+
+    private Node charClass() {
+      i++;
+      boolean negated = false;
+      if (i < s.length() && s.charAt(i) == '^') {
+        negated = true;
+        i++;
+      }
+      List<int[]> parts = new ArrayList<>();
+      boolean first = true;
+      while (true) {
+        if (i >= s.length()) {
+          throw new IllegalArgumentException("missing ']'");
+        }
+        char c = s.charAt(i);
+        if (c == ']' && !first) {
+          i++;
+          break;
+        }
+        first = false;
+        if (c == '[' && i + 1 < s.length() && s.charAt(i + 1) == ':') {
+          throw new IllegalArgumentException("POSIX classes are not modelled");
+        }
+        int lo;
+        if (c == '\\') {
+          i++;
+          if (i >= s.length()) {
+            throw new IllegalArgumentException("trailing backslash");
+          }
+          int[] perl = perlClass(s.charAt(i));
+          if (perl != null) {
+            i++;
+            parts.add(perl);
+            continue;
+          }
+          lo = escapedChar();
+        } else {
+          lo = s.codePointAt(i);
+          i += Character.charCount(lo);
+        }
+        int hi = lo;
+        if (i + 1 < s.length() && s.charAt(i) == '-' && s.charAt(i + 1) != ']') {
+          i++;
+          if (s.charAt(i) == '\\') {
+            i++;
+            if (i >= s.length()) {
+              throw new IllegalArgumentException("trailing backslash");
+            }
+            hi = escapedChar();
+          } else {
+            hi = s.codePointAt(i);
+            i += Character.charCount(hi);
+          }
+          if (hi < lo) {
+            throw new IllegalArgumentException("bad range");
+          }
+        }
+        parts.add(new int[] {lo, hi});
+      }
+      int[] merged = merge(parts);
+      return new Chars(negated ? negate(merged) : merged);
+    }
+
+    private static int[] merge(List<int[]> parts) {
+      List<int[]> pairs = new ArrayList<>();
+      for (int[] p : parts) {
+        for (int k = 0; k < p.length; k += 2) {
+          pairs.add(new int[] {p[k], p[k + 1]});
+        }
+      }
+      pairs.sort((a, b) -> Integer.compare(a[0], b[0]));
+      List<Integer> outList = new ArrayList<>();
+      for (int[] p : pairs) {
+        int n = outList.size();
+        if (n > 0 && p[0] <= outList.get(n - 1) + 1) {
+          outList.set(n - 1, Math.max(outList.get(n - 1), p[1]));
+        } else {
+          outList.add(p[0]);
+          outList.add(p[1]);
+        }
+      }
+      return outList.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    private static int[] negate(int[] ranges) {
+      List<Integer> outList = new ArrayList<>();
+      int next = 0;
+      for (int k = 0; k < ranges.length; k += 2) {
+        if (ranges[k] > next) {
+          outList.add(next);
+          outList.add(ranges[k] - 1);
+        }
+        next = ranges[k + 1] + 1;
+      }
+      if (next <= Character.MAX_CODE_POINT) {
+        outList.add(next);
+        outList.add(Character.MAX_CODE_POINT);
+      }
+      return outList.stream().mapToInt(Integer::intValue).toArray();
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------------ NFA
+
+  /** Thompson construction, built back to front: {@code build(node, next)} returns the state that leads to next. */
+  private static final class Builder {
+    final List<Byte> op = new ArrayList<>();
+    final List<Integer> arg = new ArrayList<>();
+    final List<Integer> out = new ArrayList<>();
+    final List<Integer> out1 = new ArrayList<>();
+    final List<int[]> sets = new ArrayList<>();
+    boolean relaxed;
+    private final Map<String, Integer> setIds = new HashMap<>();
+
+    int add(byte o, int a, int next, int next1) {
+      if (op.size() >= MAX_NFA) {
+        throw new IllegalStateException("pattern too large to prefilter");
+      }
+      op.add(o);
+      arg.add(a);
+      out.add(next);
+      out1.add(next1);
+      return op.size() - 1;
+    }
+
+    int build(Node n, int next) {
+      if (n instanceof Chars c) {
+        Integer id = setIds.computeIfAbsent(Arrays.toString(c.ranges()), k -> {
+          sets.add(c.ranges());
+          return sets.size() - 1;
+        });
+        return add(CHAR, id, next, -1);
+      }
+      if (n instanceof Cat cat) {
+        int s = next;
+        for (int k = cat.items().size() - 1; k >= 0; k--) {
+          s = build(cat.items().get(k), s);
+        }
+        return s;
+      }
+      if (n instanceof Alt alt) {
+        int s = build(alt.items().get(alt.items().size() - 1), next);
+        for (int k = alt.items().size() - 2; k >= 0; k--) {
+          s = add(SPLIT, 0, build(alt.items().get(k), next), s);
+        }
+        return s;
+      }
+      if (n instanceof Assert a) {
+        return add(ASSERT, a.kind(), next, -1);
+      }
+      Rep r = (Rep) n;
+      int s = next;
+      if (r.max() != -1 && r.max() - r.min() <= MAX_OPTIONAL && r.min() <= MAX_COUNT) {
+        // Few optional copies (x?, x{2,3}): exact, nested (x(x)?)?.
+        for (int k = 0; k < r.max() - r.min(); k++) {
+          s = add(SPLIT, 0, build(r.item(), s), next);
+        }
+      } else {
+        // Unbounded, or a wide bound dropped (x{0,40} read as x*): the language only grows.
+        relaxed |= r.max() != -1 || r.min() > MAX_COUNT;
+        int loop = add(SPLIT, 0, -1, next);
+        int body = build(r.item(), loop);
+        out.set(loop, body);
+        s = loop;
+      }
+      // The required copies; past MAX_COUNT the loop above stands in for the rest (the language only grows).
+      for (int k = 0; k < Math.min(r.min(), MAX_COUNT); k++) {
+        s = build(r.item(), s);
+      }
+      return s;
+    }
+  }
+}
