@@ -258,6 +258,7 @@ final class TextEngine {
     private final int substringCount;
     private final int[] always;
     private final long[] fullMask;
+    private final ThreadLocal<Hits> scratch = ThreadLocal.withInitial(Hits::new);
     /** Finders of every rule and {@code unless} pattern. */
     private final Map<Pattern, Finder> byPattern;
 
@@ -365,32 +366,52 @@ final class TextEngine {
       return true;
     }
 
-    /** Per-run scratch: windows per rule and which {@code requires} groups were seen; allocated on first need. */
+    /**
+     * Per-run scratch, kept per thread and cleared between runs (only the rules a run touched): windows per rule and
+     * which {@code requires} groups were seen.
+     */
     private final class Hits {
-      int[][] at;
-      int[] count;
-      long[] have;
+      final int[][] at = new int[rules.length][];
+      final int[] count = new int[rules.length];
+      final long[] have = new long[rules.length];
+      final int[] touched = new int[rules.length];
+      int touchedCount;
       boolean any;
-      boolean[] substringSeen;
+      final boolean[] substringSeen = new boolean[substringCount];
+      boolean anySubstring;
+
+      void clear() {
+        for (int i = 0; i < touchedCount; i++) {
+          count[touched[i]] = 0;
+          have[touched[i]] = 0;
+        }
+        touchedCount = 0;
+        any = false;
+        if (anySubstring) {
+          Arrays.fill(substringSeen, false);
+          anySubstring = false;
+        }
+      }
+
+      private void touch(int rule) {
+        if (count[rule] == 0 && have[rule] == 0) {
+          touched[touchedCount++] = rule;
+        }
+      }
 
       void add(int rule, int start, int end) {
-        if (at == null) {
-          at = new int[rules.length][];
-          count = new int[rules.length];
-        }
+        touch(rule);
         any = true;
         addHit(at, count, rule, start, end);
       }
 
       void need(int rule, int group) {
-        if (have == null) {
-          have = new long[rules.length];
-        }
+        touch(rule);
         have[rule] |= 1L << group;
       }
 
       boolean satisfied(int rule) {
-        return fullMask[rule] == 0 || (have != null && (have[rule] & fullMask[rule]) == fullMask[rule]);
+        return (have[rule] & fullMask[rule]) == fullMask[rule];
       }
     }
 
@@ -405,7 +426,8 @@ final class TextEngine {
         return;
       }
       int n = text.length();
-      Hits hits = new Hits();
+      Hits hits = scratch.get();
+      hits.clear();
       boolean nonAscii = false;
       int i = 0;
       while (i < n) {
@@ -452,6 +474,9 @@ final class TextEngine {
       }
       if (substringCount > 0) {
         substrings(text, nonAscii, hits);
+      }
+      if (always.length == 0 && !hits.any) {
+        return;
       }
       byte[] ascii = nonAscii ? null : text.getBytes(StandardCharsets.ISO_8859_1);
       for (int r : always) {
@@ -500,11 +525,9 @@ final class TextEngine {
     }
 
     private void found(Substring sub, int at, Hits hits) {
-      if (hits.substringSeen == null) {
-        hits.substringSeen = new boolean[substringCount];
-      }
       if (!hits.substringSeen[sub.id()]) {
         hits.substringSeen[sub.id()] = true;
+        hits.anySubstring = true;
         hits.add(sub.rule(), at, at + sub.text().length());
       }
     }

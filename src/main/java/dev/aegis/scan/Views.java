@@ -190,76 +190,125 @@ final class Views {
     final int[] byLength = new int[6];
     int leetDigits;
 
+    private static final byte LOWER = 1;
+    private static final byte DIGIT = 2;
+    /** 0 1 3 4 5 7 @ $: what leetspeak writes for letters. */
+    private static final byte LEET = 4;
+    private static final byte SIGN = 8;
+    private static final byte NON_HEX = 16;
+    private static final byte[] KIND = new byte[128];
+
+    static {
+      for (char c = 'a'; c <= 'z'; c++) {
+        KIND[c] = (byte) (LOWER | (c > 'f' ? NON_HEX : 0));
+      }
+      for (char c = '0'; c <= '9'; c++) {
+        KIND[c] = DIGIT;
+      }
+      for (char c : "013457".toCharArray()) {
+        KIND[c] |= LEET;
+      }
+      KIND['@'] = LEET | SIGN;
+      KIND['$'] = LEET | SIGN;
+    }
+
+    /**
+     * One pass over the words of {@code [a-z0-9@$]}; a word of letters only (most of them) is one run for every
+     * count, the rest are split into their runs of letters and digits.
+     */
     static Shape of(String folded) {
       Shape sh = new Shape();
       int n = folded.length();
-      int token = 0;
-      int letters = 0;
-      int wordHash = 0;
-      int leetWord = 0;
-      boolean letter = false;
-      boolean leetDigit = false;
-      int run = 0;
-      boolean nonHex = false;
-      for (int i = 0; i <= n; i++) {
-        char c = i < n ? folded.charAt(i) : ' ';
-        boolean lower = c >= 'a' && c <= 'z';
-        boolean digit = c >= '0' && c <= '9';
-        if (lower || digit) {
-          token++;
-          run++;
-          nonHex |= c > 'f';
-          if (run >= 24 && nonHex) {
-            sh.longRun = true;
-          }
-        } else {
-          if (token > 0) {
-            sh.tokens++;
-            sh.singles += token == 1 ? 1 : 0;
-            if (token <= 5) {
-              sh.byLength[token]++;
-            }
-          }
-          token = 0;
-          run = 0;
-          nonHex = false;
+      int i = 0;
+      while (i < n) {
+        char c = folded.charAt(i);
+        int k = c < 128 ? KIND[c] : 0;
+        if (k == 0) {
+          i++;
+          continue;
         }
-        // rot13 / English words: runs of letters only
-        if (lower) {
-          letters++;
-          wordHash = 31 * wordHash + c;
+        int start = i;
+        int all = 0;
+        int hash = 0;
+        do {
+          all |= k;
+          hash = 31 * hash + c;
+          if (++i == n) {
+            break;
+          }
+          c = folded.charAt(i);
+          k = c < 128 ? KIND[c] : 0;
+        } while (k != 0);
+        if (all == LOWER || all == (LOWER | NON_HEX)) {
+          sh.letters(folded, start, i, hash);
+          sh.alnum(i - start, (all & NON_HEX) != 0);
         } else {
-          if (letters > 1 && letters <= 6 && ROT13_START[(folded.charAt(i - letters) - 'a') * 26
-              + folded.charAt(i - letters + 1) - 'a']) {
-            int id = COMMON.get(folded, i - letters, i, wordHash);
-            if (id >= 0 && id < ROT13_WORDS) {
-              sh.rot++;
-            }
-          }
-          letters = 0;
-          wordHash = 0;
-        }
-        // leetspeak: words of letters, digits, @ and $ that mix letters with leet digits
-        boolean leetChar = c == '0' || c == '1' || c == '3' || c == '4' || c == '5' || c == '7' || c == '@' || c == '$';
-        if (leetChar && c != '@' && c != '$') {
-          sh.leetDigits++;
-        }
-        if (lower || digit || c == '@' || c == '$') {
-          if (leetWord == 0) {
-            letter = false;
-            leetDigit = false;
-          }
-          leetWord++;
-          letter |= lower;
-          leetDigit |= leetChar;
-        } else {
-          if (leetWord >= 3 && letter && leetDigit) {
-            sh.mixedLeet++;
-          }
-          leetWord = 0;
+          sh.mixed(folded, start, i, all);
         }
       }
       return sh;
+    }
+
+    /** A word with digits, @ or $: its leetspeak counts, then its runs of letters and digits. */
+    private void mixed(String folded, int from, int to, int all) {
+      if ((all & LOWER) != 0 && (all & LEET) != 0 && to - from >= 3) {
+        mixedLeet++;
+      }
+      int run = -1;
+      boolean nonHex = false;
+      int letterRun = -1;
+      int hash = 0;
+      for (int i = from; i <= to; i++) {
+        int k = i < to ? KIND[folded.charAt(i)] : 0;
+        if ((k & LEET) != 0 && (k & SIGN) == 0) {
+          leetDigits++;
+        }
+        if ((k & (LOWER | DIGIT)) != 0) {
+          if (run < 0) {
+            run = i;
+            nonHex = false;
+          }
+          nonHex |= (k & NON_HEX) != 0;
+        } else if (run >= 0) {
+          alnum(i - run, nonHex);
+          run = -1;
+        }
+        if ((k & LOWER) != 0) {
+          if (letterRun < 0) {
+            letterRun = i;
+            hash = 0;
+          }
+          hash = 31 * hash + folded.charAt(i);
+        } else if (letterRun >= 0) {
+          letters(folded, letterRun, i, hash);
+          letterRun = -1;
+        }
+      }
+    }
+
+    /** A run of letters and digits: a token for the single-character and chunk counts. */
+    private void alnum(int length, boolean nonHex) {
+      tokens++;
+      if (length == 1) {
+        singles++;
+      }
+      if (length <= 5) {
+        byLength[length]++;
+      }
+      if (length >= 24 && nonHex) {
+        longRun = true;
+      }
+    }
+
+    /** A run of letters: a rot13 word? */
+    private void letters(String folded, int from, int to, int hash) {
+      int len = to - from;
+      if (len > 1 && len <= 6 && ROT13_START[(folded.charAt(from) - 'a') * 26 + folded.charAt(from + 1) - 'a']) {
+        int id = COMMON.get(folded, from, to, hash);
+        if (id >= 0 && id < ROT13_WORDS) {
+          rot++;
+        }
+      }
     }
 
     /** Rot13 words outnumber plain English ones ({@code folded}: the text this shape is of). */

@@ -125,4 +125,93 @@ class ViewsTest {
 
     assertThat(total).isLessThanOrEqualTo(many.length() + Views.MAX_EXTRA);
   }
+
+  /**
+   * The one-pass text shape (rot13 words, leetspeak words, glued or chunked text) gives the same answers as the
+   * plain definitions below, on random text made of the characters those definitions look at.
+   */
+  @Test
+  void oneShapePassAgreesWithThePlainDefinitions() {
+    java.util.Random random = new java.util.Random(3);
+    String alphabet = "gurnaqvfbslhtjabefxz0134579@$ .-\u00e9";
+    String[] words = {"gur", "naq", "vf", "lbh", "the", "and", "is", "you", "1gn0r3", "4ll", "p@$$", "abcdefabcdef"};
+    int[] seen = new int[3];
+    for (int i = 0; i < 20000; i++) {
+      StringBuilder sb = new StringBuilder();
+      int n = random.nextInt(60);
+      for (int k = 0; k < n; k++) {
+        if (random.nextInt(5) == 0) {
+          sb.append(words[random.nextInt(words.length)]);
+        } else if (random.nextInt(40) == 0) {
+          sb.append("abcdefghijklmnopqrstuvwxyz0123");
+        } else {
+          sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+      }
+      String f = sb.toString();
+      assertThat(Views.looksRot13(f)).as(f).isEqualTo(plainRot13(f));
+      assertThat(Views.looksLeet(f)).as(f).isEqualTo(plainLeet(f));
+      assertThat(Views.runTogether(f)).as(f).isEqualTo(plainRunTogether(f));
+      seen[0] += plainRot13(f) ? 1 : 0;
+      seen[1] += plainLeet(f) ? 1 : 0;
+      seen[2] += plainRunTogether(f) ? 1 : 0;
+    }
+    assertThat(java.util.Arrays.stream(seen).min().getAsInt()).as("each answer is reached").isGreaterThan(100);
+  }
+
+  private static final List<String> ROT = List.of("gur", "naq", "bs", "gb", "vf", "lbh", "nyy", "guvf", "vtaber",
+      "lbhe", "jvgu", "sbe", "ba", "ng", "vg", "gura", "ner", "jvyy", "sebz", "unir", "abg", "gung");
+  private static final List<String> PLAIN = List.of("the", "and", "of", "to", "is", "you", "all", "this", "your",
+      "with", "for", "on", "at", "it", "a", "in", "then", "are", "will", "from", "have", "not", "that");
+
+  private static boolean plainRot13(String f) {
+    int rot = 0;
+    int plain = 0;
+    for (String w : f.split("[^a-z]+")) {
+      rot += ROT.contains(w) ? 1 : 0;
+      plain += PLAIN.contains(w) ? 1 : 0;
+    }
+    return (rot >= 2 && rot > plain) || (rot == 1 && plain == 0);
+  }
+
+  private static boolean plainLeet(String f) {
+    int mixed = 0;
+    for (String w : f.split("[^a-z0-9@$]+")) {
+      if (w.length() >= 3 && w.matches(".*[a-z].*") && w.matches(".*[013457@$].*")) {
+        mixed++;
+      }
+    }
+    return mixed >= 3;
+  }
+
+  private static boolean plainRunTogether(String f) {
+    int tokens = 0;
+    int singles = 0;
+    int[] byLength = new int[6];
+    for (String w : f.split("[^a-z0-9]+")) {
+      if (w.isEmpty()) {
+        continue;
+      }
+      if (w.length() >= 24 && !w.matches("[0-9a-f]+")) {
+        return true;
+      }
+      tokens++;
+      singles += w.length() == 1 ? 1 : 0;
+      if (w.length() <= 5) {
+        byLength[w.length()]++;
+      }
+    }
+    if (singles >= 12 && singles * 10 >= tokens * 7) {
+      return true;
+    }
+    if (tokens < 10) {
+      return false;
+    }
+    for (int len = 2; len <= 5; len++) {
+      if (byLength[len] * 10 >= tokens * 8) {
+        return true;
+      }
+    }
+    return false;
+  }
 }
