@@ -12,7 +12,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Versions: parsing and semver.org precedence. */
+/**
+ * Versions: parsing, semver.org precedence, and npm-style ranges. The range table's expectations agree with npm's
+ * own {@code semver} package ({@code satisfies(version, range)}) wherever npm accepts the range.
+ */
 class SemVerTest {
 
   @ParameterizedTest(name = "{0} -> {1}")
@@ -126,5 +129,150 @@ class SemVerTest {
     assertThat(a.compareTo(b)).isNegative();
     assertThat(b.compareTo(a)).isPositive();
     assertThat(a.compareTo(SemVer.parse(lower))).isZero();
+  }
+
+  @ParameterizedTest(name = "{0} matches {1}: {2}")
+  @CsvSource(delimiter = ';', textBlock = """
+      1.2.3              ; 1.2.3          ; true
+      1.2.3              ; 1.2.4          ; false
+      =1.2.3             ; 1.2.3          ; true
+      v1.2.3             ; 1.2.3          ; true
+      1.2.3-beta.1       ; 1.2.3-beta.1   ; true
+      1.2.3-beta.1       ; 1.2.3          ; false
+      ^1.2.3             ; 1.2.3          ; true
+      ^1.2.3             ; 1.9.9          ; true
+      ^1.2.3             ; 2.0.0          ; false
+      ^1.2.3             ; 1.2.2          ; false
+      ^1.2.3             ; 2.0.0-alpha    ; false
+      ^1.2               ; 1.2.0          ; true
+      ^1.2               ; 1.99.0         ; true
+      ^1.2               ; 1.1.9          ; false
+      ^1                 ; 1.0.0          ; true
+      ^1                 ; 2.0.0          ; false
+      ^0.3.1             ; 0.3.1          ; true
+      ^0.3.1             ; 0.3.9          ; true
+      ^0.3.1             ; 0.4.0          ; false
+      ^0.3.1             ; 0.3.0          ; false
+      ^0.3               ; 0.3.0          ; true
+      ^0.3               ; 0.4.0          ; false
+      ^0.0.3             ; 0.0.3          ; true
+      ^0.0.3             ; 0.0.4          ; false
+      ^0.0               ; 0.0.9          ; true
+      ^0.0               ; 0.1.0          ; false
+      ^0                 ; 0.9.9          ; true
+      ^0                 ; 1.0.0          ; false
+      ^1.2.3-beta.2      ; 1.2.3-beta.4   ; true
+      ^1.2.3-beta.2      ; 1.2.3-beta.1   ; false
+      ^1.2.3-beta.2      ; 1.2.3          ; true
+      ^1.2.3-beta.2      ; 1.3.0-beta.1   ; false
+      ~1.2.3             ; 1.2.3          ; true
+      ~1.2.3             ; 1.2.9          ; true
+      ~1.2.3             ; 1.3.0          ; false
+      ~1.2.3             ; 1.2.2          ; false
+      ~1.2               ; 1.2.0          ; true
+      ~1.2               ; 1.3.0          ; false
+      ~1                 ; 1.9.0          ; true
+      ~1                 ; 2.0.0          ; false
+      ~0.2.3             ; 0.2.9          ; true
+      ~0.2.3             ; 0.3.0          ; false
+      *                  ; 0.0.0          ; true
+      *                  ; 99.1.2         ; true
+      *                  ; 1.0.0-rc.1     ; false
+      x                  ; 3.0.0          ; true
+      1.x                ; 1.0.0          ; true
+      1.x                ; 1.99.99        ; true
+      1.x                ; 2.0.0          ; false
+      1.x                ; 0.9.0          ; false
+      1.*                ; 1.5.0          ; true
+      1.2.x              ; 1.2.7          ; true
+      1.2.x              ; 1.3.0          ; false
+      1.2.X              ; 1.2.0          ; true
+      1                  ; 1.4.0          ; true
+      1                  ; 2.0.0          ; false
+      1.2                ; 1.2.5          ; true
+      1.2                ; 1.3.0          ; false
+      1.2                ; 1.1.0          ; false
+      =1.2               ; 1.2.5          ; true
+      >=1.2.0 <2.0.0     ; 1.2.0          ; true
+      >=1.2.0 <2.0.0     ; 1.9.9          ; true
+      >=1.2.0 <2.0.0     ; 2.0.0          ; false
+      >=1.2.0 <2.0.0     ; 1.1.9          ; false
+      >=1.2.0 <2.0.0     ; 2.0.0-rc.1     ; false
+      >= 1.2.0  < 2.0.0  ; 1.5.0          ; true
+      >1.2.3             ; 1.2.4          ; true
+      >1.2.3             ; 1.2.3          ; false
+      <1.2.3             ; 1.2.2          ; true
+      <1.2.3             ; 1.2.3          ; false
+      <1.2.3             ; 1.2.3-beta     ; false
+      <=1.2.3            ; 1.2.3          ; true
+      <=1.2.3            ; 1.2.4          ; false
+      >1.2               ; 1.2.9          ; false
+      >1.2               ; 1.3.0          ; true
+      >1                 ; 2.0.0          ; true
+      >1                 ; 1.9.9          ; false
+      <=1.2              ; 1.2.9          ; true
+      <=1.2              ; 1.3.0          ; false
+      <1.2               ; 1.1.9          ; true
+      <1.2               ; 1.2.0          ; false
+      >=1.2              ; 1.2.0          ; true
+      >=1.2.3-rc.1       ; 1.2.3-rc.2     ; true
+      >=1.2.3-rc.1       ; 1.2.4-rc.1     ; false
+      >=1.2.3-rc.1       ; 1.2.4          ; true
+      >1.2.3-rc.1 <1.2.3 ; 1.2.3-rc.2     ; true
+      ^1.2 || ^2.1       ; 1.5.0          ; true
+      ^1.2 || ^2.1       ; 2.5.0          ; true
+      ^1.2 || ^2.1       ; 2.0.0          ; false
+      ^1.2 || ^2.1       ; 3.0.0          ; false
+      1.2.3 || >=2.0.0   ; 1.2.3          ; true
+      1.2.3 || >=2.0.0   ; 1.2.4          ; false
+      1.2.3 || >=2.0.0   ; 7.0.0          ; true
+      ^2147483647.0.0    ; 2147483647.5.5 ; true
+      ~1.2147483647      ; 1.2147483647.9 ; true
+      ~1.2147483647      ; 2.0.0          ; false
+      >2147483647        ; 2147483647.9.9 ; false
+      >1.2147483647      ; 2.0.0          ; true
+      >1.2147483647      ; 1.2147483647.0 ; false
+      ~1.2.2147483647    ; 1.3.0          ; false
+      ~1.2.2147483647    ; 1.2.2147483647 ; true
+      1.2.3+build        ; 1.2.3          ; true
+      """)
+  void rangesMatchLikeNpm(String range, String version, boolean expected) {
+    assertThat(VersionRange.parse(range).matches(SemVer.parse(version))).isEqualTo(expected);
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "", " ", "||", "^1.2 ||", "|| 1.2.3", "1.2.3 | 1.2.4", "latest", ">=", "^", ">=*", "<1.x", "1.x.3",
+      "1.2.3 - 2.0.0", "^01.2", "1.2.3.4", "1.2-beta", "=>1.2.3", "~>1.2", ">>1", "1.2.3a", "^1.2.3-",
+      "99999999999", "^1.2 garbage",
+  })
+  void badRangesAreRejectedWithTheirText(String range) {
+    assertThatThrownBy(() -> VersionRange.parse(range))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageStartingWith("not a version range: \"" + range + "\"");
+  }
+
+  @Test
+  void rejectionNamesTheProblem() {
+    assertThatThrownBy(() -> VersionRange.parse("1.2.3 - 2.0.0")).hasMessageContaining("hyphen ranges");
+    assertThatThrownBy(() -> VersionRange.parse(">=*")).hasMessageContaining("wildcard after a comparison");
+    assertThatThrownBy(() -> VersionRange.parse("^1.2 || ")).hasMessageContaining("empty alternative");
+    assertThatThrownBy(() -> VersionRange.parse(">= ")).hasMessageContaining("no version");
+    assertThatThrownBy(() -> VersionRange.parse("^1.02")).hasMessageContaining("\"^1.02\" is not a version")
+        .cause().hasMessageContaining("leading zero");
+    assertThatThrownBy(() -> VersionRange.parse(null)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> VersionRange.parse("1 ".repeat(600)))
+        .isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("more than " + VersionRange.MAX_LENGTH);
+  }
+
+  @Test
+  void keepsItsTextAndIsEqualByIt() {
+    VersionRange r = VersionRange.parse(">= 1.2.0  <2 || ^3");
+
+    assertThat(r).hasToString(">= 1.2.0  <2 || ^3");
+    assertThat(r).isEqualTo(VersionRange.parse(">= 1.2.0  <2 || ^3")).hasSameHashCodeAs(
+        VersionRange.parse(">= 1.2.0  <2 || ^3"));
+    assertThat(r).isNotEqualTo(VersionRange.parse(">=1.2.0 <2 || ^3"));
   }
 }
