@@ -49,6 +49,7 @@ final class SchemaWalk {
   /** What a parameter's description says it carries: a place data goes to. */
   private static final Pattern CHANNEL_TEXT = Pattern.compile("(?i)\\b(?:urls?|uris?|endpoints?|webhooks?"
       + "|callbacks?|hostnames?|e-?mail address(?:es)?|recipients?|bcc|destination)\\b"
+      + "|\\bwhere (?:to|we) (?:send|forward|post|upload|deliver|report|copy|mail)\\b"
       + "|\\b(?:send|sends|sent|forward|forwards|forwarded|post|posts|posted|upload|uploads|uploaded|deliver"
       + "|delivers|delivered|transmit|transmits|transmitted|copy|copied|report|reported)\\b[^.\\n]{0,60}?\\bto\\b"
       + "[^.\\n]{0,40}?\\b(?:url|address|server|endpoint|host|e-?mail|recipient|webhook|inbox|number|channel)");

@@ -184,18 +184,20 @@ public record ToolDiff(List<Change> changes, ChangeClass classification) {
 
   /** {@code _meta} is for tooling: reported per key so it is visible, never counted as a change that matters. */
   private static void meta(String p, JsonNode bv, JsonNode av, List<Change> out) {
-    if (bv == null || av == null || !bv.isObject() || !av.isObject()) {
+    JsonNode b = bv == null ? JsonNodeFactory.instance.objectNode() : bv;
+    JsonNode a = av == null ? JsonNodeFactory.instance.objectNode() : av;
+    if (!b.isObject() || !a.isObject()) {
       out.add(new Change("meta_changed", NONE, p, bv, av));
       return;
     }
-    Set<String> keys = new LinkedHashSet<>(bv.propertyNames());
-    keys.addAll(av.propertyNames());
+    Set<String> keys = new LinkedHashSet<>(b.propertyNames());
+    keys.addAll(a.propertyNames());
     for (String k : keys) {
-      if (!SchemaWalk.same(bv.get(k), av.get(k))) {
+      if (!SchemaWalk.same(b.get(k), a.get(k))) {
         String lower = k.toLowerCase(Locale.ROOT);
         boolean version = lower.equals("version") || lower.endsWith("/version") || lower.endsWith(".version");
         out.add(new Change(version ? "version_changed" : "meta_changed", NONE, p + "/" + Change.escape(k),
-            bv.get(k), av.get(k)));
+            b.get(k), a.get(k)));
       }
     }
   }
