@@ -1,0 +1,210 @@
+package dev.aegis.cli;
+
+import dev.aegis.pin.Change;
+import dev.aegis.pin.ChangeClass;
+import dev.aegis.pin.ListDiff;
+import dev.aegis.pin.ToolDiff;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * {@code aegis diff}: the semantic difference between two versions of MCP tool definitions, each change classed as
+ * breaking, compatible, capability widening or a benign or suspicious text change. Meant for CI: exit 1 when a
+ * person should look.
+ *
+ * <pre>{@code
+ * aegis diff tools-v1.json tools-v2.json
+ * aegis diff old-tool.json new-tool.json --format json
+ * }</pre>
+ */
+@Command(name = "diff", mixinStandardHelpOptions = true, sortOptions = false,
+    description = "Compare two versions of MCP tool definitions and class each change: breaking, compatible,"
+        + " capability_widening, description_changed_benign or description_changed_suspicious. OLD and NEW each hold"
+        + " a tool object, a JSON array of tools, a tools/list result {\"tools\":[...]} or a JSON-RPC response"
+        + " holding one.",
+    exitCodeListHeading = "%nExit codes:%n",
+    exitCodeList = {"0:no change, or only compatible changes and benign text edits",
+        "1:breaking, capability_widening or description_changed_suspicious: review before accepting",
+        "2:usage or input error (file missing, not JSON, no tool in it)"})
+final class DiffCommand implements Callable<Integer> {
+  static final long MAX_FILE = 64L << 20;
+
+  @Parameters(index = "0", paramLabel = "OLD", description = "The definitions you know (pinned, released).")
+  Path oldFile;
+
+  @Parameters(index = "1", paramLabel = "NEW", description = "The definitions to compare against OLD.")
+  Path newFile;
+
+  @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", description = "Output format"
+      + " (default: ${DEFAULT-VALUE}).")
+  String format;
+
+  /** Where the result and errors go; a test may replace them. */
+  PrintStream out = System.out;
+  PrintStream err = System.err;
+
+  /** A file's tools, and whether it held one bare tool object rather than a list. */
+  record Input(List<JsonNode> tools, boolean single) {}
+
+  /** Bad input: the message names the file and what is wrong; exit code 2. */
+  static final class InputError extends Exception {
+    InputError(String message) {
+      super(message);
+    }
+  }
+
+  @Override
+  public Integer call() {
+    try {
+      if (!format.equals("text") && !format.equals("json")) {
+        throw new InputError("--format must be text or json; was '" + format + "'");
+      }
+      Input before = read(oldFile);
+      Input after = read(newFile);
+      ChangeClass result;
+      List<Change> changes;
+      Object json;
+      try {
+        if (before.single() && after.single()) {
+          ToolDiff d = ToolDiff.of(before.tools().get(0), after.tools().get(0));
+          result = d.classification();
+          changes = d.changes();
+          json = d.toJson();
+        } else {
+          ListDiff d = ListDiff.of(before.tools(), after.tools());
+          result = d.classification();
+          changes = d.changes();
+          json = d.toJson();
+        }
+      } catch (IllegalArgumentException e) {
+        throw new InputError(e.getMessage());
+      }
+      if (format.equals("json")) {
+        out.println(json);
+      } else {
+        text(changes, result);
+      }
+      out.flush();
+      return result.failsGate() ? 1 : 0;
+    } catch (InputError e) {
+      err.println("aegis diff: " + e.getMessage());
+      return 2;
+    }
+  }
+
+  private void text(List<Change> changes, ChangeClass result) {
+    if (changes.isEmpty()) {
+      out.println("no changes");
+    }
+    for (Change c : changes) {
+      out.println(line(c));
+    }
+    out.println("classification: " + result.wire());
+  }
+
+  /** {@code breaking  /inputSchema/properties/limit/maximum  bound tightened (100 -> 50)}. */
+  static String line(Change c) {
+    StringBuilder sb = new StringBuilder();
+    sb.append(c.changeClass().wire()).append("  ").append(c.pointer().isEmpty() ? "/" : safe(c.pointer(), 200))
+        .append("  ").append(c.kind().replace('_', ' '));
+    if (c.kind().equals("suspicious_text_added") && c.after() != null) {
+      sb.append(": ").append(safe(c.after().path("rule").asString(""), 80)).append(' ')
+          .append(safe(c.after().path("message").asString(""), 200));
+    } else if (scalar(c.before()) && scalar(c.after()) && !c.kind().equals("description_changed")) {
+      sb.append(" (").append(value(c.before())).append(" -> ").append(value(c.after())).append(')');
+    }
+    return sb.toString();
+  }
+
+  private static boolean scalar(JsonNode n) {
+    return n == null || n.isValueNode() || (n.isArray() && n.size() <= 10);
+  }
+
+  private static String value(JsonNode n) {
+    return n == null ? "absent" : safe(n.toString(), 80);
+  }
+
+  /**
+   * Tool names and values are written by the server, maybe an attacker: control, bidi and zero-width characters are
+   * shown as {@code \\uXXXX} so they cannot rewrite the terminal or hide text, and the length is bounded.
+   */
+  static String safe(String s, int max) {
+    StringBuilder sb = new StringBuilder();
+    int i = 0;
+    for (; i < s.length() && sb.length() < max; i++) {
+      char ch = s.charAt(i);
+      boolean hidden = ch < 0x20 || (ch >= 0x7f && ch <= 0x9f) || (ch >= 0x200b && ch <= 0x200f)
+          || (ch >= 0x202a && ch <= 0x202e) || (ch >= 0x2066 && ch <= 0x2069) || ch == 0xfeff;
+      sb.append(hidden ? String.format("\\u%04x", (int) ch) : String.valueOf(ch));
+    }
+    return i < s.length() ? sb + "..." : sb.toString();
+  }
+
+  /** A tool object, an array of tools, {@code {"tools":[...]}} or a JSON-RPC response whose result is that. */
+  static Input read(Path file) throws InputError {
+    JsonNode root = readJson(file);
+    if (root.isObject() && root.has("error") && !root.has("result")) {
+      throw new InputError(file + ": no tool in it: a JSON-RPC error response ("
+          + safe(root.path("error").path("message").asString(""), 200) + ")");
+    }
+    JsonNode node = root;
+    if (node.isObject() && node.has("result")) {
+      node = node.get("result");
+    }
+    if (node.isObject() && node.has("tools")) {
+      node = node.get("tools");
+    } else if (node.isObject() && node.path("name").isString()) {
+      return new Input(List.of(node), true);
+    }
+    if (!node.isArray()) {
+      throw new InputError(file + ": no tool in it: expected a tool object with a string 'name', a JSON array of"
+          + " tools, a tools/list result {\"tools\":[...]} or a JSON-RPC response holding one");
+    }
+    List<JsonNode> tools = new ArrayList<>();
+    for (int i = 0; i < node.size(); i++) {
+      JsonNode t = node.get(i);
+      if (!t.isObject() || !t.path("name").isString()) {
+        throw new InputError(file + ": tool " + i + " is not an object with a string 'name'");
+      }
+      tools.add(t);
+    }
+    return new Input(tools, false);
+  }
+
+  private static JsonNode readJson(Path file) throws InputError {
+    if (!Files.exists(file)) {
+      throw new InputError(file + ": file not found");
+    }
+    if (!Files.isRegularFile(file)) {
+      throw new InputError(file + ": not a regular file");
+    }
+    try {
+      long size = Files.size(file);
+      if (size > MAX_FILE) {
+        throw new InputError(file + ": too large (" + size + " bytes; at most " + MAX_FILE + ")");
+      }
+      JsonNode root = JsonMapper.shared().readTree(Files.readAllBytes(file));
+      if (root == null || root.isMissingNode()) {
+        throw new InputError(file + ": empty, expected JSON");
+      }
+      return root;
+    } catch (JacksonException e) {
+      var at = e.getLocation();
+      throw new InputError(file + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr())
+          + ": not JSON: " + e.getOriginalMessage());
+    } catch (IOException e) {
+      throw new InputError(file + ": cannot read: " + e.getMessage());
+    }
+  }
+}
