@@ -488,6 +488,13 @@ class ToolDiffTest {
         .hasMessageContaining("old tool definition is larger than 1048576 bytes");
   }
 
+  @Test
+  void nonObjectDefinitionIsRefused() {
+    assertThatThrownBy(() -> ToolDiff.of(json("[1]"), base())).isInstanceOf(IllegalArgumentException.class)
+        .hasMessageContaining("old tool definition must be a JSON object, not array");
+    assertThatThrownBy(() -> ToolDiff.of(null, null)).isInstanceOf(IllegalArgumentException.class);
+  }
+
   // ---- ChangeClass ----
 
   @Test
