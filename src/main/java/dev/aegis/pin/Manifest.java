@@ -99,7 +99,8 @@ public final class Manifest {
     if (!signedServer.equals(offeredServer)) {
       parts.add("signed for server " + quote(signedServer) + ", not " + quote(offeredServer));
     }
-    for (String[] kind : new String[][] {{"tools", "name"}, {"prompts", "name"}, {"resourceTemplates", "uriTemplate"}}) {
+    String[][] kinds = {{"tools", "name"}, {"prompts", "name"}, {"resourceTemplates", "uriTemplate"}};
+    for (String[] kind : kinds) {
       Map<String, String> was = byKey(signed.get(kind[0]), kind[1]);
       Map<String, String> now = byKey(offered.get(kind[0]), kind[1]);
       List<String> added = new ArrayList<>();

@@ -56,6 +56,7 @@ public final class Signatures {
 
   private static final int MAX_HEADER = 8 << 10;
   private static final int MAX_KEY_FILE = 64 << 10;
+  private static final Pattern KID = Pattern.compile("[\\x21-\\x7e]{1,128}");
   private static final Pattern BASE64URL = Pattern.compile("[A-Za-z0-9_-]*");
   private static final Base64.Encoder B64URL = Base64.getUrlEncoder().withoutPadding();
 
@@ -303,22 +304,24 @@ public final class Signatures {
       return malformed(null, "header is not a JSON object");
     }
     JsonNode kidNode = header.get("kid");
-    String kid = kidNode != null && kidNode.isString() ? kidNode.asString() : null;
+    // the kid is echoed into logs and Verification.keyId: printable ASCII only, or it is no kid at all
+    String kid = kidNode != null && kidNode.isString() && KID.matcher(kidNode.asString()).matches()
+        ? kidNode.asString() : null;
     JsonNode alg = header.get("alg");
     // only EdDSA: "none", HMAC keyed with a public key and other algorithm confusions are refused outright
     if (alg == null || !alg.isString() || !alg.asString().equals("EdDSA")) {
-      return malformed(kid, "alg must be \"EdDSA\"; was " + (alg == null ? "absent" : Manifest.quote(alg.isString() ? alg.asString() : alg.toString())));
+      return malformed(kid, "alg must be \"EdDSA\"; was " + shown(alg));
     }
     JsonNode typ = header.get("typ");
     if (typ == null || !typ.isString() || !typ.asString().equals(TYPE)) {
-      return malformed(kid, "typ must be \"" + TYPE + "\"; was " + (typ == null ? "absent" : Manifest.quote(typ.isString() ? typ.asString() : typ.toString())));
+      return malformed(kid, "typ must be \"" + TYPE + "\"; was " + shown(typ));
     }
     if (header.has("crit")) {
       // RFC 7515 4.1.11: extensions we do not implement (b64=false, ...) must make the JWS invalid
       return malformed(kid, "critical header extensions are not supported");
     }
     if (kid == null) {
-      return malformed(null, "header has no string kid");
+      return malformed(null, "header has no kid of printable ASCII");
     }
     if (sig.length != 64) {
       return malformed(kid, "signature is " + sig.length + " bytes; Ed25519 signatures are 64");
@@ -358,6 +361,10 @@ public final class Signatures {
   }
 
   // ---- internals ----
+
+  private static String shown(JsonNode value) {
+    return value == null ? "absent" : Manifest.quote(value.isString() ? value.asString() : value.toString());
+  }
 
   private static Verification malformed(String kid, String detail) {
     return new Verification(Status.MALFORMED, kid, detail);

@@ -263,6 +263,10 @@ class SignaturesTest {
     assertThat(Signatures.verify(forge("{\"alg\":\"none\",\"alg\":\"EdDSA\",\"kid\":\"" + kid
         + "\",\"typ\":\"aegis-manifest+jws\"}", m, PAIR), m, t).status()).isEqualTo(Status.MALFORMED);
     assertThat(Signatures.verify(forge("[1,2]", m, PAIR), m, t).status()).isEqualTo(Status.MALFORMED);
+    Verification oddKid = Signatures.verify(forge("{\"alg\":\"EdDSA\",\"kid\":\"" + kid
+        + "\\n\",\"typ\":\"aegis-manifest+jws\"}", m, PAIR), m, t);
+    assertThat(oddKid.status()).isEqualTo(Status.MALFORMED);
+    assertThat(oddKid.keyId()).isNull();
     assertThat(Signatures.verify(forge("not json", m, PAIR), m, t).detail()).contains("header is not JSON");
   }
 
