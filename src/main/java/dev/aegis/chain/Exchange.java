@@ -17,9 +17,19 @@ public final class Exchange {
   private final Message original;
   private final Target target;
   private final long startNanos;
+  private final tools.jackson.databind.JsonNode upstreamInitialize;
   private final List<Decision> decisions = new ArrayList<>(2);
 
   public Exchange(SessionInfo session, Direction direction, Message original, Target target, long startNanos) {
+    this(session, direction, original, target, startNanos, null);
+  }
+
+  /**
+   * An exchange that also carries the target server's {@code initialize} result ({@code serverInfo},
+   * {@code protocolVersion}, capabilities), for guards that bind what a server offers to who it says it is.
+   */
+  public Exchange(SessionInfo session, Direction direction, Message original, Target target, long startNanos,
+      tools.jackson.databind.JsonNode upstreamInitialize) {
     if (session == null || direction == null || original == null) {
       throw new IllegalArgumentException("exchange needs session, direction and message");
     }
@@ -28,6 +38,12 @@ public final class Exchange {
     this.original = original;
     this.target = target;
     this.startNanos = startNanos;
+    this.upstreamInitialize = upstreamInitialize;
+  }
+
+  /** The target server's initialize result when the gateway knows it (its own list requests), else null. */
+  public tools.jackson.databind.JsonNode upstreamInitialize() {
+    return upstreamInitialize;
   }
 
   public SessionInfo session() {

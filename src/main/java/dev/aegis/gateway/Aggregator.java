@@ -87,7 +87,7 @@ final class Aggregator {
     }
     Request req = Request.of(RequestId.of("aegis-" + nextId.getAndIncrement()), kind.method, params);
     Exchange ex = new Exchange(session.info(), Direction.TO_SERVER, req, new Target(up.name(), null),
-        System.nanoTime());
+        System.nanoTime(), up.initializeResult());
     Reply reply = session.forwardPipeline().send(ex);
     reply.whenReady(r -> {
       if (r.isError()) {

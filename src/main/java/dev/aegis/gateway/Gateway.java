@@ -151,6 +151,16 @@ public final class Gateway implements SessionFactory, AutoCloseable {
   }
 
   /** Sessions open now. */
+  /**
+   * Tells every open session that guard decisions about definitions may have changed (for example a held tool was
+   * approved in the lockfile): each fetches its lists again and tells its host to re-list.
+   */
+  public void definitionsChanged() {
+    for (GatewaySession s : List.copyOf(sessions.values())) {
+      s.definitionsChanged();
+    }
+  }
+
   public int sessionCount() {
     return sessions.size();
   }

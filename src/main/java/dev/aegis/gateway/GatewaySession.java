@@ -483,6 +483,20 @@ public final class GatewaySession implements ServerSession {
     }
   }
 
+  /**
+   * What a guard allows may have changed (a held definition was approved): lists are fetched again and the host is
+   * told to re-list.
+   */
+  void definitionsChanged() {
+    if (closed.get()) {
+      return;
+    }
+    catalog.invalidateAll();
+    for (String kind : List.of("tools", "prompts", "resources")) {
+      notifyClient(Notification.of("notifications/" + kind + "/list_changed", null), null);
+    }
+  }
+
   // ------------------------------------------------------------------------------------------ closing
 
   @Override

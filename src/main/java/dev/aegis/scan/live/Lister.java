@@ -121,7 +121,7 @@ public final class Lister {
     List<JsonNode> prompts = page(McpMethod.PROMPTS_LIST.wire(), "prompts", caps.has("prompts"));
     List<JsonNode> resources = page(McpMethod.RESOURCES_LIST.wire(), "resources", caps.has("resources"));
     List<JsonNode> templates = page(McpMethod.RESOURCES_TEMPLATES_LIST.wire(), "resourceTemplates", false);
-    return new Listing(server.name(), instructions, tools, prompts, resources, templates, null);
+    return new Listing(server.name(), instructions, tools, prompts, resources, templates, null, result);
   }
 
   private MessageChannel open(ServerConfig server) throws IOException {

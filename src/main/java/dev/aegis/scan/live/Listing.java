@@ -14,9 +14,15 @@ import tools.jackson.databind.JsonNode;
  *
  * @param instructions the server's instructions, or null when it gave none
  * @param error null when listing succeeded; otherwise one line saying what failed (start, timeout, protocol)
+ * @param initialize the server's initialize result (serverInfo, protocolVersion, capabilities), null on failure
  */
 public record Listing(String server, String instructions, List<JsonNode> tools, List<JsonNode> prompts,
-    List<JsonNode> resources, List<JsonNode> templates, String error) {
+    List<JsonNode> resources, List<JsonNode> templates, String error, JsonNode initialize) {
+  public Listing(String server, String instructions, List<JsonNode> tools, List<JsonNode> prompts,
+      List<JsonNode> resources, List<JsonNode> templates, String error) {
+    this(server, instructions, tools, prompts, resources, templates, error, null);
+  }
+
   public Listing {
     tools = List.copyOf(tools);
     prompts = List.copyOf(prompts);
