@@ -45,7 +45,9 @@ public final class ConfigLoader {
       "prefix", "disabled");
   private static final Set<String> GATEWAY_KEYS = Set.of("maxMessageBytes", "requestTimeout", "startupTimeout",
       "maxRestartBackoff", "allowedOrigins", "pageSize", "maxSessions");
-  private static final Set<String> TOP_KEYS = Set.of("servers", "mcpServers", "gateway", "inputs", "scan");
+  private static final Set<String> TOP_KEYS = Set.of("servers", "mcpServers", "gateway", "inputs", "scan", "pin");
+  private static final Set<String> PIN_KEYS = Set.of("mode", "lockfile", "require", "trust", "signatures", "unsigned",
+      "badSignature");
   private static final Set<String> SCAN_KEYS = Set.of("definitions", "outputs", "warnAt", "blockAt",
       "maxOutputChars", "rules");
 
@@ -175,11 +177,106 @@ public final class ConfigLoader {
       error("/gateway/allowedOrigins", "'allowedOrigins' must be a list of strings");
     }
     ScanConfig scan = scan(root.path("scan"));
+    PinConfig pin = pin(root.path("pin"));
     if (!errors.isEmpty()) {
       return null;
     }
     return new GatewayConfig(servers, maxBytes, requestTimeout, startupTimeout, backoff, origins, pageSize,
-        maxSessions, scan);
+        maxSessions, scan, pin);
+  }
+
+  private PinConfig pin(JsonNode p) {
+    if (p.isMissingNode() || p.isNull()) {
+      return PinConfig.DEFAULT;
+    }
+    if (!p.isObject()) {
+      error("/pin", "'pin' must be a mapping (see docs/pinning.md)");
+      return PinConfig.DEFAULT;
+    }
+    for (String key : p.propertyNames()) {
+      if (!PIN_KEYS.contains(key)) {
+        warn("/pin/" + key, "unknown pin setting '" + key + "' ignored");
+      }
+    }
+    String mode = pinChoice(p, "mode", PinConfig.DEFAULT.mode(), PinConfig.MODES);
+    String unsigned = pinChoice(p, "unsigned", PinConfig.DEFAULT.unsigned(), PinConfig.UNSIGNED);
+    String bad = pinChoice(p, "badSignature", PinConfig.DEFAULT.badSignature(), PinConfig.BAD_SIGNATURE);
+    Path base = Path.of(file).toAbsolutePath().getParent();
+    Path lockfile = null;
+    if (p.has("lockfile")) {
+      if (p.get("lockfile").isString() && !p.get("lockfile").stringValue().isBlank()) {
+        lockfile = resolve(base, p.get("lockfile").stringValue());
+      } else {
+        error("/pin/lockfile", "'lockfile' must be a path");
+      }
+    }
+    Map<String, String> require = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : mapping(p, "require")) {
+      if (e.getValue().isString() && !e.getValue().stringValue().isBlank()) {
+        require.put(e.getKey(), e.getValue().stringValue().trim());
+      } else {
+        error("/pin/require/" + e.getKey(), "a version requirement is a string like \"^1.2\" or \">=2.0 <3\"");
+      }
+    }
+    Map<String, List<String>> trust = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : mapping(p, "trust")) {
+      List<String> keys = new ArrayList<>();
+      JsonNode v = e.getValue();
+      List<JsonNode> items = new ArrayList<>();
+      if (v.isArray()) {
+        v.forEach(items::add);
+      } else {
+        items.add(v);
+      }
+      for (JsonNode k : items) {
+        if (!k.isString() || k.stringValue().isBlank()) {
+          error("/pin/trust/" + e.getKey(), "a publisher key is a path to a PEM file or the base64 public key");
+          continue;
+        }
+        String text = k.stringValue().trim();
+        keys.add(text.startsWith("MC") || text.startsWith("-----") ? text : resolve(base, text).toString());
+      }
+      trust.put(e.getKey(), keys);
+    }
+    Map<String, Path> signatures = new LinkedHashMap<>();
+    for (Map.Entry<String, JsonNode> e : mapping(p, "signatures")) {
+      if (e.getValue().isString() && !e.getValue().stringValue().isBlank()) {
+        signatures.put(e.getKey(), resolve(base, e.getValue().stringValue()));
+      } else {
+        error("/pin/signatures/" + e.getKey(), "a signature is the path of a file holding the server's JWS");
+      }
+    }
+    return new PinConfig(mode, lockfile, require, trust, signatures, unsigned, bad);
+  }
+
+  private static Path resolve(Path base, String path) {
+    Path p = Path.of(path.startsWith("~/") ? System.getProperty("user.home") + path.substring(1) : path);
+    return base == null || p.isAbsolute() ? p : base.resolve(p).normalize();
+  }
+
+  private Iterable<Map.Entry<String, JsonNode>> mapping(JsonNode p, String key) {
+    JsonNode v = p.path(key);
+    if (v.isMissingNode() || v.isNull()) {
+      return List.of();
+    }
+    if (!v.isObject()) {
+      error("/pin/" + key, "'" + key + "' must be a mapping of server name to its setting");
+      return List.of();
+    }
+    return v.properties();
+  }
+
+  private String pinChoice(JsonNode node, String key, String fallback, Set<String> allowed) {
+    JsonNode v = node.get(key);
+    if (v == null || v.isNull()) {
+      return fallback;
+    }
+    String text = v.isString() ? v.stringValue().trim().toLowerCase(java.util.Locale.ROOT) : "";
+    if (!allowed.contains(text)) {
+      error("/pin/" + key, "'" + key + "' must be one of " + new java.util.TreeSet<>(allowed));
+      return fallback;
+    }
+    return text;
   }
 
   private ScanConfig scan(JsonNode s) {

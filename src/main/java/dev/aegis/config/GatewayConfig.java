@@ -17,10 +17,11 @@ import java.util.List;
  * @param pageSize items per page in aggregated lists; 0 for one page with everything
  * @param maxSessions most host sessions open at once (each runs its own connection to every server)
  * @param scan how definitions and outputs are scanned
+ * @param pin how definitions are held to a lockfile
  */
 public record GatewayConfig(List<ServerConfig> servers, int maxMessageBytes, Duration requestTimeout,
     Duration startupTimeout, Duration maxRestartBackoff, List<String> allowedOrigins, int pageSize,
-    int maxSessions, ScanConfig scan) {
+    int maxSessions, ScanConfig scan, PinConfig pin) {
 
   public static final int DEFAULT_MAX_SESSIONS = 64;
 
@@ -32,16 +33,29 @@ public record GatewayConfig(List<ServerConfig> servers, int maxMessageBytes, Dur
         maxSessions, ScanConfig.DEFAULT);
   }
 
+  public GatewayConfig(List<ServerConfig> servers, int maxMessageBytes, Duration requestTimeout,
+      Duration startupTimeout, Duration maxRestartBackoff, List<String> allowedOrigins, int pageSize, int maxSessions,
+      ScanConfig scan) {
+    this(servers, maxMessageBytes, requestTimeout, startupTimeout, maxRestartBackoff, allowedOrigins, pageSize,
+        maxSessions, scan, PinConfig.DEFAULT);
+  }
+
   public GatewayConfig {
     servers = List.copyOf(servers);
-    if (scan == null) {
-      throw new IllegalArgumentException("scan settings are required (ScanConfig.DEFAULT)");
+    if (scan == null || pin == null) {
+      throw new IllegalArgumentException("scan and pin settings are required (ScanConfig.DEFAULT, PinConfig.DEFAULT)");
     }
     allowedOrigins = List.copyOf(allowedOrigins);
     if (maxMessageBytes <= 0 || requestTimeout.isNegative() || startupTimeout.isNegative() || pageSize < 0
         || maxSessions <= 0) {
       throw new IllegalArgumentException("limits must be positive");
     }
+  }
+
+  /** The same configuration with other pin settings. */
+  public GatewayConfig withPin(PinConfig p) {
+    return new GatewayConfig(servers, maxMessageBytes, requestTimeout, startupTimeout, maxRestartBackoff,
+        allowedOrigins, pageSize, maxSessions, scan, p);
   }
 
   /** A configuration with these servers and every default. */
