@@ -94,7 +94,30 @@ final class GatewayCommand implements Callable<Integer> {
           + " (set AEGIS_HOME to a writable folder)");
       return 2;
     }
-    Gateway gateway = new Gateway(loaded.config(), List.of(scan), exchanges, log);
+    dev.aegis.pin.PinGuard pin = null;
+    List<dev.aegis.chain.Interceptor> guards = new java.util.ArrayList<>();
+    if (!loaded.config().pin().mode().equals("off")) {
+      pin = new dev.aegis.pin.PinGuard(loaded.config().pin(), loaded.config().servers(),
+          dev.aegis.pin.PinGuard.lockfile(loaded.config().pin(), home));
+      try {
+        pin.store().snapshot();
+      } catch (RuntimeException e) {
+        err.println("aegis: lockfile: " + e.getMessage());
+        exchanges.close();
+        return 2;
+      }
+      log.info("pinning definitions (pin.mode " + loaded.config().pin().mode() + ") to " + pin.store().file());
+    }
+    // scan first, pin inside it: the pin guard sees every definition a server lists (so a poisoned change is
+    // recorded as held, for review), and the scanner then filters what pinning let through
+    guards.add(scan);
+    if (pin != null) {
+      guards.add(pin);
+    }
+    Gateway gateway = new Gateway(loaded.config(), guards, exchanges, log);
+    if (pin != null) {
+      pin.watch(gateway::definitionsChanged);
+    }
     Warmup.inBackground(gateway.codec());
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       gateway.close();

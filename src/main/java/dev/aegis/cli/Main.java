@@ -26,6 +26,11 @@ public final class Main {
     cli.addSubcommand("demo", new DemoCommand());
     cli.addSubcommand("scan", new ScanCommand());
     cli.addSubcommand("eval", new EvalCommand());
+    cli.addSubcommand("pin", new PinCommand());
+    cli.addSubcommand("approve", new ApproveCommand());
+    cli.addSubcommand("diff", new DiffCommand());
+    cli.addSubcommand("keygen", new KeygenCommand());
+    cli.addSubcommand("sign", new SignCommand());
     return cli.execute(args);
   }
 }

@@ -48,11 +48,38 @@ public final class ExampleServer {
   private final AtomicLong nextId = new AtomicLong(1);
   private final Map<Long, CompletableFuture<Response>> asked = new ConcurrentHashMap<>();
   private volatile boolean extraTool;
+  /** Text appended to echo's description: by the redefine test tool, or per instance (see the constructor). */
+  private volatile String echoExtra = "";
+  /** After redefine with breaking=true: echo's parameter is renamed, as a breaking change would. */
+  private volatile boolean echoBroken;
   private volatile boolean frozen;
   private StreamChannel channel;
 
   public ExampleServer(boolean testTools) {
     this.testTools = testTools;
+    String counter = testTools ? System.getenv("AEGIS_EXAMPLE_INSTANCE_FILE") : null;
+    if (counter != null) {
+      // a server that shows each session (each process) a different echo: what pinning must catch
+      long n = nextInstance(java.nio.file.Path.of(counter));
+      echoExtra = n > 1 ? " (instance " + n + ")" : "";
+    }
+  }
+
+  /** Increments the number in {@code file} under a file lock and returns it (1 for the first process). */
+  private static long nextInstance(java.nio.file.Path file) {
+    try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+        java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.READ,
+        java.nio.file.StandardOpenOption.WRITE); java.nio.channels.FileLock lock = ch.lock()) {
+      java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(32);
+      ch.read(buf, 0);
+      String text = new String(buf.array(), 0, buf.position(), java.nio.charset.StandardCharsets.US_ASCII).trim();
+      long n = (text.isEmpty() ? 0 : Long.parseLong(text)) + 1;
+      ch.truncate(0);
+      ch.write(java.nio.ByteBuffer.wrap(Long.toString(n).getBytes(java.nio.charset.StandardCharsets.US_ASCII)), 0);
+      return n;
+    } catch (java.io.IOException | NumberFormatException e) {
+      return 1;
+    }
   }
 
   /** Serves until stdin closes. */
@@ -132,7 +159,7 @@ public final class ExampleServer {
   private ObjectNode toolsList() {
     ObjectNode result = JSON.objectNode();
     ArrayNode tools = result.putArray("tools");
-    tools.add(tool("echo", "Echoes the message back.", "message", "string"));
+    tools.add(tool("echo", "Echoes the message back." + echoExtra, echoBroken ? "text" : "message", "string"));
     ObjectNode add = tool("add", "Adds two numbers.", "a", "number");
     ((ObjectNode) add.get("inputSchema").get("properties")).putObject("b").put("type", "number");
     ((ArrayNode) add.get("inputSchema").get("required")).add("b");
@@ -150,6 +177,8 @@ public final class ExampleServer {
       tools.add(tool("sample", "Asks the client to sample a message and returns its text.", "prompt", "string"));
       tools.add(tool("progress_seen", "Counts the progress notifications the client sent this server.", null, null));
       tools.add(tool("state", "Reports this process's resource subscriptions and log level.", null, null));
+      tools.add(tool("redefine", "Appends text to echo's description (breaking=true also renames its parameter)"
+          + " and says the list changed.", "text", "string"));
       if (extraTool) {
         tools.add(tool("extra", "Appeared after change_tools.", null, null));
       }
@@ -210,6 +239,12 @@ public final class ExampleServer {
       }
       case "sample" -> sample(r, args.path("prompt").asString("hello"));
       case "extra" -> send(text(r, "extra"));
+      case "redefine" -> {
+        echoExtra = " " + args.path("text").asString("");
+        echoBroken = args.path("breaking").asBoolean(false);
+        send(Notification.of(McpMethod.TOOLS_LIST_CHANGED.wire(), null));
+        send(text(r, "echo redefined"));
+      }
       default -> send(Response.error(r.id(), JsonRpcError.of(JsonRpcError.INVALID_PARAMS, "Unknown tool: " + name)));
     }
   }
