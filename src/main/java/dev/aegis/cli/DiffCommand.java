@@ -1,9 +1,16 @@
 package dev.aegis.cli;
 
+import dev.aegis.config.ConfigException;
+import dev.aegis.config.ConfigLoader;
+import dev.aegis.config.GatewayConfig;
+import dev.aegis.config.ServerConfig;
 import dev.aegis.pin.Change;
 import dev.aegis.pin.ChangeClass;
 import dev.aegis.pin.ListDiff;
+import dev.aegis.pin.Lockfile;
 import dev.aegis.pin.ToolDiff;
+import dev.aegis.scan.live.Lister;
+import dev.aegis.scan.live.Listing;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -40,11 +47,33 @@ import tools.jackson.databind.json.JsonMapper;
 final class DiffCommand implements Callable<Integer> {
   static final long MAX_FILE = 64L << 20;
 
-  @Parameters(index = "0", paramLabel = "OLD", description = "The definitions you know (pinned, released).")
+  @Parameters(index = "0", arity = "0..1", paramLabel = "OLD", description = "The definitions you know (pinned,"
+      + " released): a JSON file, or a lockfile (with --server).")
   Path oldFile;
 
-  @Parameters(index = "1", paramLabel = "NEW", description = "The definitions to compare against OLD.")
+  @Parameters(index = "1", arity = "0..1", paramLabel = "NEW", description = "The definitions to compare against"
+      + " OLD.")
   Path newFile;
+
+  @Option(names = "--held", paramLabel = "SERVER/NAME", description = "Compare the approved definition in the"
+      + " lockfile with the one the gateway holds.")
+  String held;
+
+  @Option(names = "--live", paramLabel = "SERVER", description = "Compare the lockfile's approved tools with what the"
+      + " server (from --config) offers now.")
+  String live;
+
+  @Option(names = "--server", paramLabel = "NAME", description = "Which server's tools to take from a lockfile given"
+      + " as OLD or NEW.")
+  String server;
+
+  @Option(names = "--lockfile", paramLabel = "FILE", description = "The lockfile for --held and --live (default:"
+      + " pin.lockfile of --config, else $AEGIS_HOME/aegis.lock).")
+  Path lockfile;
+
+  @Option(names = "--config", paramLabel = "FILE", description = "The configuration (servers for --live, and"
+      + " pin.lockfile).")
+  Path config;
 
   @Option(names = "--format", paramLabel = "text|json", defaultValue = "text", description = "Output format"
       + " (default: ${DEFAULT-VALUE}).")
@@ -70,8 +99,22 @@ final class DiffCommand implements Callable<Integer> {
       if (!format.equals("text") && !format.equals("json")) {
         throw new InputError("--format must be text or json; was '" + format + "'");
       }
-      Input before = read(oldFile);
-      Input after = read(newFile);
+      Input before;
+      Input after;
+      if (held != null || live != null) {
+        if (oldFile != null || (held != null && live != null)) {
+          throw new InputError("give OLD NEW, or --held SERVER/NAME, or --live SERVER");
+        }
+        Input[] pair = held != null ? heldPair() : livePair();
+        before = pair[0];
+        after = pair[1];
+      } else {
+        if (oldFile == null || newFile == null) {
+          throw new InputError("give OLD and NEW (files), or --held SERVER/NAME, or --live SERVER");
+        }
+        before = read(oldFile, server);
+        after = read(newFile, server);
+      }
       ChangeClass result;
       List<Change> changes;
       Object json;
@@ -149,6 +192,104 @@ final class DiffCommand implements Callable<Integer> {
       sb.append(hidden ? String.format("\\u%04x", (int) ch) : String.valueOf(ch));
     }
     return i < s.length() ? sb + "..." : sb.toString();
+  }
+
+  /** The approved and the held definition of SERVER/NAME, from the lockfile. */
+  private Input[] heldPair() throws InputError {
+    int slash = held.indexOf('/');
+    if (slash <= 0 || slash == held.length() - 1) {
+      throw new InputError("--held takes SERVER/NAME, e.g. --held github/create_issue; was '" + held + "'");
+    }
+    String srv = held.substring(0, slash);
+    String name = held.substring(slash + 1);
+    Lockfile.Server s = lockfileServer(srv);
+    for (Lockfile.Kind kind : Lockfile.Kind.values()) {
+      Lockfile.Held h = s.held(kind).get(name);
+      if (h != null) {
+        Lockfile.Pin pin = s.pins(kind).get(name);
+        List<JsonNode> old = pin == null || pin.definition() == null ? List.of() : List.of(pin.definition());
+        return new Input[] {new Input(old, !old.isEmpty()), new Input(List.of(h.definition()), !old.isEmpty())};
+      }
+    }
+    throw new InputError("nothing is held for " + held + " in " + lockfilePath());
+  }
+
+  /** The lockfile's approved tools of SERVER, and what the server lists now. */
+  private Input[] livePair() throws InputError {
+    Lockfile.Server s = lockfileServer(live);
+    GatewayConfig cfg;
+    try {
+      cfg = ConfigLoader.load(config != null ? config : AegisHome.resolve().resolve("aegis.yaml")).config();
+    } catch (ConfigException e) {
+      throw new InputError(String.join("; ", e.errors()));
+    }
+    ServerConfig sc = cfg.servers().stream().filter(x -> x.name().equals(live)).findFirst()
+        .orElseThrow(() -> new InputError("no server named '" + live + "' in the configuration"));
+    Listing l = Lister.list(sc, java.time.Duration.ofSeconds(30));
+    if (l.error() != null) {
+      throw new InputError(live + ": " + l.error());
+    }
+    return new Input[] {new Input(approvedTools(s), false), new Input(l.tools(), false)};
+  }
+
+  private Path lockfilePath() throws InputError {
+    try {
+      return ApproveCommand.resolveLockfile(lockfile, config);
+    } catch (ConfigException e) {
+      throw new InputError(String.join("; ", e.errors()));
+    }
+  }
+
+  private Lockfile.Server lockfileServer(String name) throws InputError {
+    Path file = lockfilePath();
+    try {
+      Lockfile lock = Lockfile.read(file);
+      Lockfile.Server s = lock.server(name);
+      if (s == null) {
+        throw new InputError("no server '" + name + "' in " + file);
+      }
+      return s;
+    } catch (IOException | IllegalArgumentException e) {
+      throw new InputError(e.getMessage());
+    }
+  }
+
+  private static List<JsonNode> approvedTools(Lockfile.Server s) {
+    List<JsonNode> tools = new ArrayList<>();
+    s.pins(Lockfile.Kind.TOOL).values().forEach(p -> {
+      if (p.definition() != null) {
+        tools.add(p.definition());
+      }
+    });
+    return tools;
+  }
+
+  /** Like {@link #read(Path)}; a lockfile gives the approved tools of {@code server}. */
+  static Input read(Path file, String server) throws InputError {
+    if (looksLikeLockfile(file)) {
+      if (server == null) {
+        throw new InputError(file + " is a lockfile: say which server's tools to compare with --server NAME");
+      }
+      try {
+        Lockfile.Server s = Lockfile.read(file).server(server);
+        if (s == null) {
+          throw new InputError("no server '" + server + "' in " + file);
+        }
+        return new Input(approvedTools(s), false);
+      } catch (IOException | IllegalArgumentException e) {
+        throw new InputError(e.getMessage());
+      }
+    }
+    return read(file);
+  }
+
+  private static boolean looksLikeLockfile(Path file) {
+    try (java.io.BufferedReader r = Files.newBufferedReader(file)) {
+      String first = r.readLine();
+      return first != null && (first.startsWith("# Aegis lockfile") || first.startsWith("lockfileVersion"));
+    } catch (IOException | java.io.UncheckedIOException e) {
+      return false;
+    }
   }
 
   /** A tool object, an array of tools, {@code {"tools":[...]}} or a JSON-RPC response whose result is that. */
