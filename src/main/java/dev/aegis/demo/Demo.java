@@ -398,10 +398,13 @@ public final class Demo {
     PrintStream log = verbose ? System.err : new PrintStream(OutputStream.nullOutputStream());
     GatewayConfig config = GatewayConfig.of(List.of(servers));
     dev.aegis.scan.ScanGuard scan = dev.aegis.scan.ScanGuard.from(config.scan());
+    // each attack gets its own lockfile: the servers are pinned as first seen, as a fresh gateway would
+    dev.aegis.pin.PinGuard pin = new dev.aegis.pin.PinGuard(config.pin(), config.servers(),
+        box.dir().resolve("aegis.lock"));
     deciders.clear();
     ExchangeListener listener = (exchange, reply, nanos) -> exchange.decisions().stream()
-        .filter(d -> d.effect().equals("block")).forEach(d -> deciders.add(d.by()));
-    return new Gateway(config, List.of(scan), listener, new GatewayLog(log, false));
+        .filter(d -> d.effect().equals("block") || d.effect().equals("hold")).forEach(d -> deciders.add(d.by()));
+    return new Gateway(config, List.of(scan, pin), listener, new GatewayLog(log, false));
   }
 
   /** A fixture server: this very program, {@code aegis demo --serve SCENARIO}, with HOME set to the sandbox's. */
