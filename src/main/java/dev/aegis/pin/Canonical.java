@@ -190,7 +190,17 @@ public final class Canonical {
   /** A string as RFC 8785 section 3.2.2.2 writes it; a lone surrogate has no UTF-8 form and is rejected. */
   private static void string(String s, StringBuilder out) {
     out.append('"');
-    for (int i = 0; i < s.length(); i++) {
+    int clean = 0;
+    while (clean < s.length()) {
+      char c = s.charAt(clean);
+      if (c < 0x20 || c == '"' || c == '\\' || Character.isSurrogate(c)) {
+        break;
+      }
+      clean++;
+    }
+    // most strings need no escape at all: copy them in one go
+    out.append(s, 0, clean);
+    for (int i = clean; i < s.length(); i++) {
       char c = s.charAt(i);
       switch (c) {
         case '"' -> out.append("\\\"");

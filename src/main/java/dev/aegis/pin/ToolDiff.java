@@ -12,7 +12,6 @@ import dev.aegis.scan.Report;
 import dev.aegis.scan.Scanner;
 import dev.aegis.scan.Severity;
 import dev.aegis.scan.Verdict;
-import java.io.OutputStream;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -21,7 +20,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.BooleanNode;
 import tools.jackson.databind.node.JsonNodeFactory;
@@ -84,6 +82,10 @@ public record ToolDiff(List<Change> changes, ChangeClass classification) {
   public static ToolDiff of(JsonNode before, JsonNode after) {
     if (before == null && after == null) {
       throw new IllegalArgumentException("nothing to compare: both tool definitions are absent");
+    }
+    if (before != null && after != null && before.isObject() && before.equals(after)) {
+      // the common case in a re-listed catalogue: nothing to walk, scan or bound (it was bounded when it arrived)
+      return new ToolDiff(List.of(), NONE);
     }
     checkBounds("old", before);
     checkBounds("new", after);
@@ -245,65 +247,61 @@ public record ToolDiff(List<Change> changes, ChangeClass classification) {
       throw new IllegalArgumentException("the " + which + " tool definition must be a JSON object, not "
           + def.getNodeType().name().toLowerCase(Locale.ROOT));
     }
-    String deep = tooDeep(def, "", 0);
-    if (deep != null) {
+    // one walk, no copies: depth, and the size the JSON text would have (strings and names counted in characters)
+    long[] size = {0};
+    if (tooDeep(def, 0, size)) {
       throw new IllegalArgumentException("the " + which + " tool definition is nested deeper than " + MAX_DEPTH
-          + " levels (at " + deep + ")");
+          + " levels (at " + deepest(def, "", 0) + ")");
     }
-    long[] count = {0};
-    OutputStream counter = new OutputStream() {
-      @Override
-      public void write(int b) {
-        add(1);
-      }
-
-      @Override
-      public void write(byte[] b, int off, int len) {
-        add(len);
-      }
-
-      private void add(int n) {
-        count[0] += n;
-        if (count[0] > MAX_BYTES) {
-          throw new TooLarge();
-        }
-      }
-    };
-    try {
-      JsonMapper.shared().writeValue(counter, def);
-    } catch (RuntimeException e) {
-      for (Throwable t = e; t != null; t = t.getCause()) {
-        if (t instanceof TooLarge) {
-          throw new IllegalArgumentException("the " + which + " tool definition is larger than " + MAX_BYTES
-              + " bytes of JSON (1 MiB)");
-        }
-      }
-      throw e;
+    if (size[0] > MAX_BYTES) {
+      throw new IllegalArgumentException("the " + which + " tool definition is larger than " + MAX_BYTES
+          + " bytes of JSON (1 MiB)");
     }
   }
 
-  /** Stops the size count early; carries no stack trace since it is control flow. */
-  private static final class TooLarge extends RuntimeException {
-    TooLarge() {
-      super(null, null, false, false);
+  private static boolean tooDeep(JsonNode n, int depth, long[] size) {
+    if (depth > MAX_DEPTH || size[0] > MAX_BYTES) {
+      return depth > MAX_DEPTH;
     }
+    if (n.isObject()) {
+      size[0] += 2;
+      for (Map.Entry<String, JsonNode> e : n.properties()) {
+        size[0] += e.getKey().length() + 4;
+        if (tooDeep(e.getValue(), depth + 1, size)) {
+          return true;
+        }
+      }
+    } else if (n.isArray()) {
+      size[0] += 2;
+      for (int i = 0; i < n.size(); i++) {
+        size[0] += 1;
+        if (tooDeep(n.get(i), depth + 1, size)) {
+          return true;
+        }
+      }
+    } else if (n.isString()) {
+      size[0] += n.stringValue().length() + 2;
+    } else {
+      size[0] += 8;
+    }
+    return false;
   }
 
-  /** The pointer of the first node nested deeper than MAX_DEPTH, or null; never recurses past the limit. */
-  private static String tooDeep(JsonNode n, String p, int depth) {
+  /** Where the nesting first goes past the limit, as a JSON Pointer (only built for the error message). */
+  private static String deepest(JsonNode n, String p, int depth) {
     if (depth > MAX_DEPTH) {
       return p.isEmpty() ? "/" : p;
     }
     if (n.isObject()) {
       for (Map.Entry<String, JsonNode> e : n.properties()) {
-        String hit = tooDeep(e.getValue(), p + "/" + Change.escape(e.getKey()), depth + 1);
+        String hit = deepest(e.getValue(), p + "/" + Change.escape(e.getKey()), depth + 1);
         if (hit != null) {
           return hit;
         }
       }
     } else if (n.isArray()) {
       for (int i = 0; i < n.size(); i++) {
-        String hit = tooDeep(n.get(i), p + "/" + i, depth + 1);
+        String hit = deepest(n.get(i), p + "/" + i, depth + 1);
         if (hit != null) {
           return hit;
         }
