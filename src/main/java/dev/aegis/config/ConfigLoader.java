@@ -198,9 +198,9 @@ public final class ConfigLoader {
         warn("/pin/" + key, "unknown pin setting '" + key + "' ignored");
       }
     }
-    String mode = pinChoice(p, "mode", PinConfig.DEFAULT.mode(), PinConfig.MODES);
-    String unsigned = pinChoice(p, "unsigned", PinConfig.DEFAULT.unsigned(), PinConfig.UNSIGNED);
-    String bad = pinChoice(p, "badSignature", PinConfig.DEFAULT.badSignature(), PinConfig.BAD_SIGNATURE);
+    String mode = choice("/pin", p, "mode", PinConfig.DEFAULT.mode(), PinConfig.MODES);
+    String unsigned = choice("/pin", p, "unsigned", PinConfig.DEFAULT.unsigned(), PinConfig.UNSIGNED);
+    String bad = choice("/pin", p, "badSignature", PinConfig.DEFAULT.badSignature(), PinConfig.BAD_SIGNATURE);
     Path base = Path.of(file).toAbsolutePath().getParent();
     Path lockfile = null;
     if (p.has("lockfile")) {
@@ -266,18 +266,6 @@ public final class ConfigLoader {
     return v.properties();
   }
 
-  private String pinChoice(JsonNode node, String key, String fallback, Set<String> allowed) {
-    JsonNode v = node.get(key);
-    if (v == null || v.isNull()) {
-      return fallback;
-    }
-    String text = v.isString() ? v.stringValue().trim().toLowerCase(java.util.Locale.ROOT) : "";
-    if (!allowed.contains(text)) {
-      error("/pin/" + key, "'" + key + "' must be one of " + new java.util.TreeSet<>(allowed));
-      return fallback;
-    }
-    return text;
-  }
 
   private ScanConfig scan(JsonNode s) {
     if (s.isMissingNode() || s.isNull()) {
@@ -323,13 +311,18 @@ public final class ConfigLoader {
   }
 
   private String choice(JsonNode node, String key, String fallback, Set<String> allowed) {
+    return choice("/scan", node, key, fallback, allowed);
+  }
+
+  /** A setting that must be one of {@code allowed} (case-insensitive); errors point at {@code section/key}. */
+  private String choice(String section, JsonNode node, String key, String fallback, Set<String> allowed) {
     JsonNode v = node.get(key);
     if (v == null || v.isNull()) {
       return fallback;
     }
     String text = v.isString() ? v.stringValue().trim().toLowerCase(java.util.Locale.ROOT) : "";
     if (!allowed.contains(text)) {
-      error("/scan/" + key, "'" + key + "' must be one of " + new java.util.TreeSet<>(allowed));
+      error(section + "/" + key, "'" + key + "' must be one of " + new java.util.TreeSet<>(allowed));
       return fallback;
     }
     return text;

@@ -337,4 +337,53 @@ class ConfigLoaderTest {
 
     assertThat(e.errors()).singleElement().asString().startsWith(missing + ": cannot read: ");
   }
+
+  @Test
+  void pinSettingsAreReadWithPathsRelativeToTheFile() throws Exception {
+    GatewayConfig c = ConfigLoader.parse("/etc/aegis/aegis.yaml", """
+        servers:
+          gh: {command: gh-mcp}
+        pin:
+          mode: Strict
+          lockfile: locks/aegis.lock
+          require: {gh: "^1.2"}
+          trust: {gh: [keys/gh.pub, MCowBQYDK2VwAyEAaaaa]}
+          signatures: {gh: gh.jws}
+          unsigned: hold
+          badSignature: hold
+        """.getBytes(StandardCharsets.UTF_8)).config();
+
+    PinConfig pin = c.pin();
+    assertThat(pin.mode()).isEqualTo("strict");
+    assertThat(pin.lockfile()).isEqualTo(java.nio.file.Path.of("/etc/aegis/locks/aegis.lock"));
+    assertThat(pin.require()).containsEntry("gh", "^1.2");
+    assertThat(pin.trust().get("gh")).containsExactly("/etc/aegis/keys/gh.pub", "MCowBQYDK2VwAyEAaaaa");
+    assertThat(pin.signatures().get("gh")).isEqualTo(java.nio.file.Path.of("/etc/aegis/gh.jws"));
+    assertThat(pin.unsigned()).isEqualTo("hold");
+    assertThat(pin.badSignature()).isEqualTo("hold");
+  }
+
+  @Test
+  void withoutAPinSectionPinningIsTrustOnFirstUse() throws Exception {
+    assertThat(parse("servers:\n  a: {command: x}\n").config().pin()).isEqualTo(PinConfig.DEFAULT);
+    assertThat(PinConfig.DEFAULT.mode()).isEqualTo("tofu");
+  }
+
+  @Test
+  void badPinSettingsAreErrorsWithTheirPlace() {
+    List<String> errors = errors("""
+        servers:
+          a: {command: x}
+        pin:
+          mode: sometimes
+          require: {a: 3}
+          trust: [x]
+          badSignature: allow
+        """);
+
+    assertThat(errors).contains("aegis.yaml:4:3: 'mode' must be one of [hold, off, strict, tofu]",
+        "aegis.yaml:5:13: a version requirement is a string like \"^1.2\" or \">=2.0 <3\"",
+        "aegis.yaml:6:3: 'trust' must be a mapping of server name to its setting",
+        "aegis.yaml:7:3: 'badSignature' must be one of [hold, refuse]");
+  }
 }
