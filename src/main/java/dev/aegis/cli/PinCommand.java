@@ -106,6 +106,7 @@ final class PinCommand implements Callable<Integer> {
       Lockfile.Server pinned = new Lockfile.Server(id, l.initialize() == null ? null
           : l.initialize().path("protocolVersion").asString(null));
       for (Lockfile.Kind kind : Lockfile.Kind.values()) {
+        pinned.markSeen(kind);
         List<JsonNode> items = switch (kind) {
           case TOOL -> l.tools();
           case PROMPT -> l.prompts();

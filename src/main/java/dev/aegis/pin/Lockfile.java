@@ -122,6 +122,8 @@ public final class Lockfile {
     private final Map<Kind, TreeMap<String, Held>> held = new EnumMap<>(Kind.class);
     /** A different identity seen for this server name, held until approved; null when none. */
     private Identity heldIdentity;
+    /** The kinds of definition this server has been listed for (first sight is per kind under trust on first use). */
+    private final java.util.EnumSet<Kind> seen = java.util.EnumSet.noneOf(Kind.class);
 
     public Server(Identity identity, String protocolVersion) {
       this.identity = identity;
@@ -162,6 +164,15 @@ public final class Lockfile {
 
     public void heldIdentity(Identity id) {
       this.heldIdentity = id;
+    }
+
+    /** Listed before: marked so, or holding approved definitions of that kind. */
+    public boolean seen(Kind kind) {
+      return seen.contains(kind) || !pins.get(kind).isEmpty();
+    }
+
+    public void markSeen(Kind kind) {
+      seen.add(kind);
     }
 
     /** True when something waits for approval. */
@@ -241,6 +252,14 @@ public final class Lockfile {
       }
       Server server = new Server(Identity.fromJson(s.path("identity"), where + ".identity"),
           text(s, "protocolVersion"));
+      for (JsonNode k : s.path("seen")) {
+        Kind kind = Kind.ofKey(k.asString(""));
+        if (kind == null) {
+          throw new IllegalArgumentException(where + ".seen: '" + k.asString("") + "' is not tools, prompts or"
+              + " resourceTemplates");
+        }
+        server.markSeen(kind);
+      }
       for (Kind k : Kind.values()) {
         for (Map.Entry<String, JsonNode> p : section(s.path(k.section()), where + "." + k.section())) {
           JsonNode v = p.getValue();
@@ -249,6 +268,11 @@ public final class Lockfile {
           server.pins(k).put(p.getKey(), new Pin(fp, text(v, "version"),
               approved.isObject() ? new Approval(text(approved, "by"), text(approved, "at")) : null,
               v.path("definition").isObject() ? v.get("definition") : null));
+        }
+      }
+      for (Kind k : Kind.values()) {
+        if (!server.pins(k).isEmpty()) {
+          server.markSeen(k); // lockfiles written before 'seen' existed
         }
       }
       JsonNode held = s.path("held");
@@ -314,6 +338,12 @@ public final class Lockfile {
       }
       if (s.protocolVersion() != null) {
         o.put("protocolVersion", s.protocolVersion());
+      }
+      ArrayNode seenKinds = o.putArray("seen");
+      for (Kind k : Kind.values()) {
+        if (s.seen(k)) {
+          seenKinds.add(k.section());
+        }
       }
       for (Kind k : Kind.values()) {
         if (s.pins(k).isEmpty()) {

@@ -235,7 +235,7 @@ public final class PinGuard implements Interceptor, AutoCloseable {
   private static boolean allApproved(Lockfile lock, String serverName, Identity id, Lockfile.Kind kind,
       List<JsonNode> items) {
     Lockfile.Server s = lock.server(serverName);
-    if (s == null || !s.identity().sameAs(id) || s.heldIdentity() != null) {
+    if (s == null || !s.identity().sameAs(id) || s.heldIdentity() != null || !s.seen(kind)) {
       return false;
     }
     for (JsonNode item : items) {
@@ -262,15 +262,6 @@ public final class PinGuard implements Interceptor, AutoCloseable {
               + " `aegis pin --server " + serverName + "`"));
         }
         case "tofu" -> {
-          if (holdAll == null) {
-            s = new Lockfile.Server(id, protocol);
-            for (JsonNode item : items) {
-              s.pins(kind).put(kind.nameOf(item), new Lockfile.Pin(Fingerprints.of(id, kind, item),
-                  Fingerprints.version(item, id), new Lockfile.Approval(TOFU, now), item));
-            }
-            lock.put(serverName, s);
-            return new PinStore.Result<>(true, new Outcome(Map.of(), items.size(), null));
-          }
           s = new Lockfile.Server(id, protocol);
           lock.put(serverName, s);
           dirty = true;
@@ -283,6 +274,19 @@ public final class PinGuard implements Interceptor, AutoCloseable {
       }
     }
     boolean identityChanged = !s.identity().sameAs(id);
+    if (config.mode().equals("tofu") && !identityChanged && holdAll == null && !s.seen(kind)) {
+      // first sight of this kind of definition from this server: pin what it offers as it is
+      for (JsonNode item : items) {
+        s.pins(kind).put(kind.nameOf(item), new Lockfile.Pin(Fingerprints.of(id, kind, item),
+            Fingerprints.version(item, id), new Lockfile.Approval(TOFU, now), item));
+      }
+      s.markSeen(kind);
+      return new PinStore.Result<>(true, new Outcome(Map.of(), items.size(), null));
+    }
+    if (!s.seen(kind)) {
+      s.markSeen(kind);
+      dirty = true;
+    }
     if (identityChanged && !id.sameAs(s.heldIdentity())) {
       s.heldIdentity(id);
       dirty = true;

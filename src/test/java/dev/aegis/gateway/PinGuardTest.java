@@ -146,6 +146,21 @@ class PinGuardTest {
   }
 
   @Test
+  void firstSightIsPerKindSoPromptsListedAfterToolsAreNotHeld() throws Exception {
+    Gateway gw = gateway(PinConfig.DEFAULT, TestServers.example("a", "a"));
+    FakeHost host = host(gw);
+    assertThat(tools(host)).contains("a__echo");
+
+    Response prompts = host.request("prompts/list", "{}");
+
+    assertThat(prompts.result().path("prompts").size()).isPositive();
+    Lockfile.Server s = lock().server("a");
+    assertThat(s.pins(Lockfile.Kind.PROMPT)).isNotEmpty();
+    assertThat(s.held(Lockfile.Kind.PROMPT)).isEmpty();
+    assertThat(s.seen(Lockfile.Kind.TOOL) && s.seen(Lockfile.Kind.PROMPT)).isTrue();
+  }
+
+  @Test
   void aBreakingRedefinitionWithoutAMajorVersionBumpIsSaidSo() throws Exception {
     Gateway gw = gateway(PinConfig.DEFAULT, TestServers.example("a", "a"));
     FakeHost host = host(gw);
