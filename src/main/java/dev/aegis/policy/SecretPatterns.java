@@ -20,8 +20,17 @@ final class SecretPatterns {
    * {@code group}: the part of the match that is the secret. {@code check}: a final test of that part (checksum,
    * placeholder, digit count) that keeps false positives down.
    */
-  record Rule(String kind, Pattern pattern, int group, List<String> needles, Predicate<String> check) {
-    boolean gate(String text) {
+  record Rule(String kind, Pattern pattern, int group, List<String> needles, Predicate<String> check,
+      int minDigits) {
+    Rule(String kind, Pattern pattern, int group, List<String> needles, Predicate<String> check) {
+      this(kind, pattern, group, needles, check, 0);
+    }
+
+    /** Whether the rule can match text holding {@code digits} ASCII digits; false skips the automaton. */
+    boolean gate(String text, int digits) {
+      if (digits < minDigits) {
+        return false;
+      }
       if (needles.isEmpty()) {
         return true;
       }
@@ -45,59 +54,59 @@ final class SecretPatterns {
 
   static final List<Rule> RULES = List.of(
       // Whole PEM block when it is complete, else from the header to the end of the text: the key body follows it.
-      new Rule("private-key", Pattern.compile("-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----(?s:.*?)"
-          + "-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----"
+      new Rule("private-key", Pattern.compile("-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----(?s:.*?)"
+          + "-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----"
           + "(?s:.*)"), 0, List.of("PRIVATE KEY"), ANY),
       // scheme://user:password@host: a password in a URL. A URL without one, or with a template, is not a hit.
-      new Rule("connection-string", Pattern.compile("\\b[A-Za-z][A-Za-z0-9+.-]{1,20}://[^\\s:/@\"'<>]{1,256}:"
-          + "([^\\s/@\"'<>]{1,256})@[^\\s/?#\"'<>]{1,256}"), 0, List.of("://"),
+      new Rule("connection-string", Pattern.compile("\\b[A-Za-z][A-Za-z0-9+.-]*://[^\\s:/@\"'<>]+:"
+          + "([^\\s/@\"'<>]+)@[^\\s/?#\"'<>]+"), 0, List.of("://"),
           s -> !placeholderPassword(passwordOf(s))),
       new Rule("aws-access-key", Pattern.compile("\\b(?:AKIA|ASIA|ABIA|ACCA|AGPA|AIDA|AROA|AIPA|ANPA|ANVA|APKA)"
           + "[A-Z0-9]{16}\\b"), 0, List.of("AKIA", "ASIA", "ABIA", "ACCA", "AGPA", "AIDA", "AROA", "AIPA", "ANPA",
           "ANVA", "APKA"), ANY),
-      new Rule("github-token", Pattern.compile("\\b(?:gh[pousr]_[A-Za-z0-9]{36,255}|github_pat_[A-Za-z0-9_]{22,255})"
+      new Rule("github-token", Pattern.compile("\\b(?:gh[pousr]_[A-Za-z0-9]{36,}|github_pat_[A-Za-z0-9_]{22,})"
           + "\\b"), 0, List.of("gh", "github_pat_"), ANY),
-      new Rule("slack-token", Pattern.compile("\\bxox[abposre]-[A-Za-z0-9-]{10,250}|https://hooks\\.slack\\.com/"
-          + "services/T[A-Z0-9]{6,20}/B[A-Z0-9]{6,20}/[A-Za-z0-9]{16,64}"), 0, List.of("xox", "hooks.slack.com"),
+      new Rule("slack-token", Pattern.compile("\\bxox[abposre]-[A-Za-z0-9-]{10,}|https://hooks\\.slack\\.com/"
+          + "services/T[A-Z0-9]{6,20}/B[A-Z0-9]{6,20}/[A-Za-z0-9]{16,}"), 0, List.of("xox", "hooks.slack.com"),
           ANY),
       // Publishable keys (pk_) are meant to be public; secret (sk_) and restricted (rk_) keys are not.
-      new Rule("stripe-key", Pattern.compile("\\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,247}\\b"), 0,
+      new Rule("stripe-key", Pattern.compile("\\b(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}\\b"), 0,
           List.of("k_live_", "k_test_"), ANY),
       // The key is 39 characters ending in [A-Za-z0-9_-]; "-" is not a word character, so the right edge is
       // checked by a group instead of \b.
       new Rule("google-api-key", Pattern.compile("\\b(AIza[0-9A-Za-z_-]{35})(?:[^0-9A-Za-z_-]|$)"), 1,
           List.of("AIza"), ANY),
-      new Rule("anthropic-key", Pattern.compile("\\bsk-ant-[A-Za-z0-9_-]{32,400}"), 0, List.of("sk-ant-"), ANY),
+      new Rule("anthropic-key", Pattern.compile("\\bsk-ant-[A-Za-z0-9_-]{32,}"), 0, List.of("sk-ant-"), ANY),
       // Project, service-account and admin keys carry a prefix; legacy keys are 48 letters and digits. A bare
       // "sk-" followed by dashes and words is a name (sk-learn-wrapper), and base64url text often holds "-sk-".
-      new Rule("openai-key", Pattern.compile("\\bsk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,400}"
-          + "|[A-Za-z0-9]{32,400}\\b)"), 0, List.of("sk-"), s -> lettersAndDigits(s.substring(3))),
+      new Rule("openai-key", Pattern.compile("\\bsk-(?:(?:proj|svcacct|admin)-[A-Za-z0-9_-]{20,}"
+          + "|[A-Za-z0-9]{32,}\\b)"), 0, List.of("sk-"), s -> lettersAndDigits(s.substring(3))),
       new Rule("jwt", Pattern.compile("\\beyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*"), 0,
           List.of("eyJ"), ANY),
       // password=..., "api_key": "...": the value only. The value must end at a terminator, not at "(": code
       // (password = readPassword(console)) and placeholders are not passwords.
       new Rule("password-assignment", Pattern.compile("(?i)\\b(?:password|passwd|pwd|passphrase|secret|"
-          + "client_secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|secret[_-]?key)[\"']?\\s{0,8}[:=]"
-          + "\\s{0,8}[\"']?([^\\s\"',;&(){}\\[\\]<>$`]{6,200})(?:[\\s\"',;&)}\\]<>]|$)"), 1, List.of("=", ":"),
-          s -> !PLACEHOLDERS.contains(s.toLowerCase(Locale.ROOT)) && !s.chars().allMatch(c -> c == '*' || c == 'x'
+          + "client_secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|secret[_-]?key)[\"']?\\s*[:=]"
+          + "\\s*[\"']?([^\\s\"',;&(){}\\[\\]<>$`]{6,})(?:[\\s\"',;&)}\\]<>]|$)"), 1, List.of("=", ":"),
+          s -> s.length() <= 200 && !PLACEHOLDERS.contains(s.toLowerCase(Locale.ROOT)) && !s.chars().allMatch(c -> c == '*' || c == 'x'
               || c == 'X' || c == '.')),
-      new Rule("credit-card", Pattern.compile("\\b[0-9](?:[ -]?[0-9]){12,18}\\b"), 0, List.of(),
-          SecretPatterns::cardNumber),
-      new Rule("iban", Pattern.compile("\\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]){11,30}\\b"), 0, List.of(),
-          SecretPatterns::iban),
+      new Rule("credit-card", Pattern.compile("\\b[0-9](?:[ -]?[0-9])+\\b"), 0, List.of(),
+          SecretPatterns::cardNumber, 13),
+      new Rule("iban", Pattern.compile("\\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9])+\\b"), 0, List.of(),
+          SecretPatterns::iban, 4),
       // Dashes required: nine bare digits are far more often an id than an SSN.
       new Rule("us-ssn", Pattern.compile("(?:^|[^0-9-])([0-8][0-9]{2}-[0-9]{2}-[0-9]{4})(?:[^0-9-]|$)"), 1,
-          List.of("-"), SecretPatterns::ssn),
+          List.of("-"), SecretPatterns::ssn, 9),
       // git@github.com:org/repo and https://user@host are addresses of repositories, not of people; icon@2x.png
       // is a file.
-      new Rule("email", Pattern.compile("(?:^|[^A-Za-z0-9._%+/:-])([A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9-]{1,63}"
-          + "(?:\\.[A-Za-z0-9-]{1,63}){0,8}\\.([A-Za-z]{2,24}))(?:[^A-Za-z0-9.:-]|\\.(?:[^A-Za-z0-9]|$)|$)"), 1,
+      new Rule("email", Pattern.compile("(?:^|[^A-Za-z0-9._%+/:-])([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+"
+          + "(?:\\.[A-Za-z0-9-]+)*\\.([A-Za-z]{2,24}))(?:[^A-Za-z0-9.:-]|\\.(?:[^A-Za-z0-9]|$)|$)"), 1,
           List.of("@"), SecretPatterns::emailDomain),
       // +CC and 8 to 15 digits, or a US number written 415-555-2671 / (415) 555-2671: separators are required so
       // timestamps and ids are not phones.
       new Rule("phone", Pattern.compile("(?:^|[^0-9A-Za-z+])(\\+[1-9][0-9]{0,2}(?:[ .-]?\\(?[0-9]{1,4}\\)?){2,5}"
           + "|\\(?[2-9][0-9]{2}\\)?[ .-][2-9][0-9]{2}[ .-][0-9]{4})(?:[^0-9A-Za-z]|$)"), 1, List.of(),
-          SecretPatterns::phone));
+          SecretPatterns::phone, 8));
 
   /** Top-level domains that are really file extensions: {@code icon@2x.png} is not an address. */
   private static final Set<String> FILE_TLDS = Set.of("png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "bmp",
@@ -145,6 +154,17 @@ final class SecretPatterns {
     return letter && digit;
   }
 
+  static int countDigits(String s) {
+    int n = 0;
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (c >= '0' && c <= '9') {
+        n++;
+      }
+    }
+    return n;
+  }
+
   private static String digitsOf(String s) {
     StringBuilder sb = new StringBuilder(s.length());
     for (int i = 0; i < s.length(); i++) {
@@ -160,6 +180,9 @@ final class SecretPatterns {
   static boolean cardNumber(String match) {
     String d = digitsOf(match);
     int n = d.length();
+    if (n < 13 || n > 19) {
+      return false;
+    }
     boolean issuer = switch (d.charAt(0)) {
       case '4' -> n == 13 || n == 16 || n == 19; // Visa
       case '5' -> n == 16 && d.charAt(1) >= '1' && d.charAt(1) <= '5'; // Mastercard
@@ -199,6 +222,9 @@ final class SecretPatterns {
   /** Known country, that country's length, and ISO 7064 mod 97-10 equal to 1. */
   static boolean iban(String match) {
     String s = match.replace(" ", "");
+    if (s.length() > 34) {
+      return false;
+    }
     Integer length = IBAN_LENGTH.get(s.substring(0, 2));
     if (length == null || s.length() != length) {
       return false;
@@ -220,6 +246,9 @@ final class SecretPatterns {
   }
 
   private static boolean emailDomain(String address) {
+    if (address.indexOf('@') > 64 || address.length() > 254) {
+      return false;
+    }
     String tld = address.substring(address.lastIndexOf('.') + 1).toLowerCase(Locale.ROOT);
     return !FILE_TLDS.contains(tld);
   }

@@ -112,8 +112,9 @@ public final class Secrets {
     // start -> end of the ranges already claimed by a higher-priority rule
     TreeMap<Integer, Integer> taken = new TreeMap<>();
     List<Hit> found = new ArrayList<>();
+    int digits = SecretPatterns.countDigits(text);
     for (SecretPatterns.Rule rule : SecretPatterns.RULES) {
-      if (!rule.gate(text)) {
+      if (!rule.gate(text, digits)) {
         continue;
       }
       Matcher m = rule.pattern().matcher(text);
