@@ -72,7 +72,7 @@ final class Condition {
       CelKind kind = ast.getResultType().kind();
       // dyn is allowed (args.flag); anything else statically not a bool is a mistake worth stopping the load for
       if (kind != CelKind.BOOL && kind != CelKind.DYN) {
-        return List.of(new Issue(1, 0, "'when' must be a bool expression, but this one gives "
+        return List.of(new Issue(1, 0, "must give a bool, but gives "
             + ast.getResultType().name()));
       }
       return new Condition(text, RUNTIME.createProgram(ast));

@@ -74,7 +74,7 @@ final class PolicyParser {
     }
     Parsed parsed = p.read(root);
     if (!p.errors.isEmpty()) {
-      throw new PolicyException(p.errors);
+      throw new PolicyException(p.inFileOrder());
     }
     return parsed;
   }
@@ -417,6 +417,26 @@ final class PolicyParser {
       l = values.get(p);
     }
     return l == null ? source : source + ":" + l.getLineNr() + ":" + l.getColumnNr();
+  }
+
+  /** The errors sorted by line and column (stable), so they read top to bottom like the file. */
+  private List<String> inFileOrder() {
+    List<String> sorted = new ArrayList<>(errors);
+    sorted.sort(java.util.Comparator.comparingLong(this::position));
+    return sorted;
+  }
+
+  private long position(String error) {
+    String rest = error.substring(source.length());
+    if (!rest.startsWith(":")) {
+      return 0;
+    }
+    String[] parts = rest.substring(1).split(":", 3);
+    try {
+      return Long.parseLong(parts[0]) * 1_000_000L + Long.parseLong(parts[1]);
+    } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+      return 0;
+    }
   }
 
   private static String escape(String key) {
