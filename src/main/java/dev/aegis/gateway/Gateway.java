@@ -118,15 +118,32 @@ public final class Gateway implements SessionFactory, AutoCloseable {
 
   @Override
   public ServerSession open(String transport, ClientPort port) {
+    return open(transport, port, stdioCaller);
+  }
+
+  /** Who stdio sessions (and sessions opened without a caller) act for; "local" unless configured. */
+  dev.aegis.transport.Caller stdioCaller() {
+    return stdioCaller;
+  }
+
+  /** Names who stdio sessions act for (the configuration's identity.stdio principal). */
+  public void stdioCaller(dev.aegis.transport.Caller caller) {
+    this.stdioCaller = caller;
+  }
+
+  private volatile dev.aegis.transport.Caller stdioCaller = dev.aegis.transport.Caller.LOCAL;
+
+  @Override
+  public ServerSession open(String transport, ClientPort port, dev.aegis.transport.Caller caller) {
     if (sessions.size() >= config.maxSessions()) {
       log.warn("refused a " + transport + " session: " + sessions.size() + " are open, the limit (maxSessions)");
       throw new IllegalStateException("too many sessions: " + config.maxSessions() + " are open (gateway setting"
           + " maxSessions); close one or try later");
     }
     String id = newSessionId();
-    GatewaySession session = new GatewaySession(id, transport, this, port);
+    GatewaySession session = new GatewaySession(id, transport, this, port, caller);
     sessions.put(id, session);
-    log.info("session " + id + " opened (" + transport + ")");
+    log.info("session " + id + " opened (" + transport + ", " + caller.name() + " by " + caller.method() + ")");
     return session;
   }
 

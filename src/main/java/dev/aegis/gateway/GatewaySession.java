@@ -74,10 +74,14 @@ public final class GatewaySession implements ServerSession {
   static final int MAX_IN_FLIGHT = 1024;
 
   GatewaySession(String id, String transport, Gateway gateway, ClientPort port) {
+    this(id, transport, gateway, port, gateway.stdioCaller());
+  }
+
+  GatewaySession(String id, String transport, Gateway gateway, ClientPort port, dev.aegis.transport.Caller caller) {
     this.id = id;
     this.gateway = gateway;
     this.port = port;
-    this.info = new SessionInfo(id, transport, "local");
+    this.info = new SessionInfo(id, transport, caller.name(), caller.groups());
     this.aggregator = new Aggregator(this);
     this.hostRequests = new HostRequests(gateway, id);
     Router router = new Router(this);

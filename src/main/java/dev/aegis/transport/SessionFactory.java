@@ -11,6 +11,11 @@ public interface SessionFactory {
    */
   ServerSession open(String transport, ClientPort port);
 
+  /** A new session acting for {@code caller}, as the transport authenticated it. */
+  default ServerSession open(String transport, ClientPort port, Caller caller) {
+    return open(transport, port);
+  }
+
   /**
    * A view for one stateless (2026-07-28) HTTP request that carries no session id. The gateway serves all such
    * requests from one shared set of upstream connections; what it sends to {@code port} answers only the messages

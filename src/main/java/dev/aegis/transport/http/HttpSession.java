@@ -20,6 +20,19 @@ import java.util.concurrent.atomic.AtomicLong;
  * relates to, else to the standalone stream.
  */
 final class HttpSession implements ClientPort {
+  /** Who opened the session (null without authentication): only that caller may use it. */
+  private volatile dev.aegis.transport.Caller caller;
+
+  void caller(dev.aegis.transport.Caller c) {
+    this.caller = c;
+  }
+
+  /** Whether a request from {@code c} may use this session. */
+  boolean belongsTo(dev.aegis.transport.Caller c) {
+    dev.aegis.transport.Caller mine = caller;
+    return mine == null ? c == null : c != null && mine.name().equals(c.name()) && mine.method().equals(c.method());
+  }
+
   /** Request streams kept for a {@code Last-Event-ID} resumption (the oldest without a connection go first). */
   static final int MAX_KEPT_STREAMS = 16;
   static final String STANDALONE = "0";

@@ -9,6 +9,7 @@ import dev.aegis.protocol.ProtocolException;
 import dev.aegis.protocol.ProtocolVersion;
 import dev.aegis.protocol.Request;
 import dev.aegis.protocol.RequestId;
+import dev.aegis.transport.Caller;
 import dev.aegis.transport.ServerSession;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -38,6 +39,7 @@ final class McpEndpoint extends Handler.Abstract {
 
   private final StreamableHttpServer server;
   private final Codec codec;
+  private static final String CALLER = "dev.aegis.caller";
 
   McpEndpoint(StreamableHttpServer server) {
     this.server = server;
@@ -46,6 +48,18 @@ final class McpEndpoint extends Handler.Abstract {
 
   @Override
   public boolean handle(org.eclipse.jetty.server.Request request, Response response, Callback callback) {
+    HttpAuth auth = server.auth();
+    String path = request.getHttpURI().getPath();
+    if (auth != null && path != null && path.startsWith("/.well-known/") && request.getMethod().equals("GET")) {
+      String doc = auth.wellKnown(path);
+      if (doc != null) {
+        byte[] body = doc.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        response.setStatus(200);
+        response.getHeaders().put(PostExchange.JSON).put(HttpHeader.CONTENT_LENGTH, body.length);
+        response.write(true, ByteBuffer.wrap(body), callback);
+        return true;
+      }
+    }
     if (!server.path().equals(request.getHttpURI().getPath())) {
       fail(response, callback, 404, null, JsonRpcError.INVALID_REQUEST,
           "Not Found: the MCP endpoint is " + server.path());
@@ -63,10 +77,23 @@ final class McpEndpoint extends Handler.Abstract {
           "Forbidden: host " + clip(h.get(HttpHeader.HOST)) + " is not a loopback name");
       return true;
     }
+    if (auth != null) {
+      // every request, not only initialize: a session id alone must never stand in for a credential
+      HttpAuth.Outcome who = auth.authenticate(h.get(HttpHeader.AUTHORIZATION));
+      if (!who.allowed()) {
+        if (who.wwwAuthenticate() != null) {
+          response.getHeaders().put(HttpHeader.WWW_AUTHENTICATE, who.wwwAuthenticate());
+        }
+        fail(response, callback, who.status(), null, JsonRpcError.INVALID_REQUEST,
+            (who.status() == 403 ? "Forbidden: " : "Unauthorized: ") + who.message());
+        return true;
+      }
+      request.setAttribute(CALLER, who.caller());
+    }
     switch (request.getMethod()) {
       case "POST" -> post(request, response, callback, h);
       case "GET" -> get(request, response, callback, h);
-      case "DELETE" -> delete(response, callback, h);
+      case "DELETE" -> delete(response, callback, h, (Caller) request.getAttribute(CALLER));
       default -> {
         response.getHeaders().put(ALLOW);
         fail(response, callback, 405, null, JsonRpcError.INVALID_REQUEST,
@@ -216,6 +243,13 @@ final class McpEndpoint extends Handler.Abstract {
 
   private void statelessRequest(org.eclipse.jetty.server.Request request, Response response, Callback callback,
       HttpFields h, Request r, boolean json, boolean sse) {
+    if (server.auth() != null) {
+      // sessionless requests share one upstream set; with identities each caller needs its own session so that
+      // policies see who acts
+      fail(response, callback, 400, r.id(), JsonRpcError.INVALID_REQUEST, "Bad Request: this gateway authenticates"
+          + " callers and serves them in sessions; start one with initialize");
+      return;
+    }
     JsonRpcError refused = McpHeaders.check(r, h::get);
     if (refused != null) {
       fail(response, callback, 400, r.id(), refused);
@@ -244,8 +278,11 @@ final class McpEndpoint extends Handler.Abstract {
         return;
       }
       s = new HttpSession(server);
+      Caller caller = (Caller) request.getAttribute(CALLER);
+      s.caller(caller);
       try {
-        ServerSession opened = server.sessions().open("http", s);
+        ServerSession opened = caller == null ? server.sessions().open("http", s)
+            : server.sessions().open("http", s, caller);
         s.attach(opened);
       } catch (IllegalStateException e) {
         fail(response, callback, 503, null, JsonRpcError.INTERNAL_ERROR, "Service Unavailable: " + e.getMessage());
@@ -259,7 +296,8 @@ final class McpEndpoint extends Handler.Abstract {
       response.getHeaders().put(McpHeaders.SESSION_ID, s.id());
     } else {
       s = server.byId().get(sid);
-      if (s == null || s.isClosed()) {
+      if (s == null || s.isClosed() || !s.belongsTo((Caller) request.getAttribute(CALLER))) {
+        // another caller's session looks exactly like one that does not exist
         fail(response, callback, 404, null, JsonRpcError.SESSION_CLOSED, "Not Found: no session with this "
             + "Mcp-Session-Id (it expired or was deleted); start a new one with initialize");
         return;
@@ -352,7 +390,7 @@ final class McpEndpoint extends Handler.Abstract {
       return;
     }
     HttpSession s = server.byId().get(sid);
-    if (s == null || s.isClosed()) {
+    if (s == null || s.isClosed() || !s.belongsTo((Caller) request.getAttribute(CALLER))) {
       fail(response, callback, 404, null, JsonRpcError.SESSION_CLOSED,
           "Not Found: no session with this Mcp-Session-Id (it expired or was deleted)");
       return;
@@ -380,15 +418,15 @@ final class McpEndpoint extends Handler.Abstract {
 
   // -------------------------------------------------------------------------------------------------- DELETE
 
-  private void delete(Response response, Callback callback, HttpFields h) {
+  private void delete(Response response, Callback callback, HttpFields h, Caller caller) {
     String sid = McpHeaders.trim(h.get(McpHeaders.SESSION_ID));
     if (sid == null) {
       fail(response, callback, 400, null, JsonRpcError.INVALID_REQUEST,
           "Bad Request: the Mcp-Session-Id header is required to end a session");
       return;
     }
-    HttpSession s = server.byId().remove(sid);
-    if (s == null) {
+    HttpSession s = server.byId().get(sid);
+    if (s == null || !s.belongsTo(caller) || !server.byId().remove(sid, s)) {
       fail(response, callback, 404, null, JsonRpcError.SESSION_CLOSED,
           "Not Found: no session with this Mcp-Session-Id (it expired or was deleted)");
       return;

@@ -99,6 +99,21 @@ public final class StreamableHttpServer implements AutoCloseable {
     this.limits = limits;
   }
 
+  private volatile HttpAuth auth;
+
+  /**
+   * Requires every request to pass {@code auth} (and binds each session to the caller that opened it); without it,
+   * every session acts for the local user. Set before {@link #start}.
+   */
+  public StreamableHttpServer auth(HttpAuth a) {
+    this.auth = a;
+    return this;
+  }
+
+  HttpAuth auth() {
+    return auth;
+  }
+
   /** Binds and starts serving. */
   public synchronized void start() throws IOException {
     if (jetty != null) {
