@@ -45,7 +45,8 @@ public final class ConfigLoader {
       "prefix", "disabled");
   private static final Set<String> GATEWAY_KEYS = Set.of("maxMessageBytes", "requestTimeout", "startupTimeout",
       "maxRestartBackoff", "allowedOrigins", "pageSize", "maxSessions");
-  private static final Set<String> TOP_KEYS = Set.of("servers", "mcpServers", "gateway", "inputs", "scan", "pin");
+  private static final Set<String> TOP_KEYS = Set.of("servers", "mcpServers", "gateway", "inputs", "scan", "pin",
+      "identity", "policy", "trust");
   private static final Set<String> PIN_KEYS = Set.of("mode", "lockfile", "require", "trust", "signatures", "unsigned",
       "badSignature");
   private static final Set<String> SCAN_KEYS = Set.of("definitions", "outputs", "warnAt", "blockAt",
@@ -178,11 +179,145 @@ public final class ConfigLoader {
     }
     ScanConfig scan = scan(root.path("scan"));
     PinConfig pin = pin(root.path("pin"));
+    AccessConfig access = new AccessConfig(identity(root.path("identity")), policy(root.path("policy")),
+        trust(root.path("trust")));
     if (!errors.isEmpty()) {
       return null;
     }
     return new GatewayConfig(servers, maxBytes, requestTimeout, startupTimeout, backoff, origins, pageSize,
-        maxSessions, scan, pin);
+        maxSessions, scan, pin, access);
+  }
+
+  private JsonNode section(JsonNode node, String name, Set<String> keys) {
+    if (node.isMissingNode() || node.isNull()) {
+      return null;
+    }
+    if (!node.isObject()) {
+      error("/" + name, "'" + name + "' must be a mapping (see docs/access.md)");
+      return null;
+    }
+    for (String key : node.propertyNames()) {
+      if (!keys.contains(key)) {
+        warn("/" + name + "/" + key, "unknown " + name + " setting '" + key + "' ignored");
+      }
+    }
+    return node;
+  }
+
+  private List<String> strings(JsonNode node, String at) {
+    List<String> out = new ArrayList<>();
+    if (node == null || node.isMissingNode() || node.isNull()) {
+      return out;
+    }
+    if (!node.isArray()) {
+      error(at, "must be a list of strings");
+      return out;
+    }
+    for (int i = 0; i < node.size(); i++) {
+      if (node.get(i).isString() && !node.get(i).stringValue().isBlank()) {
+        out.add(node.get(i).stringValue().trim());
+      } else {
+        error(at + "/" + i, "must be a non-empty string");
+      }
+    }
+    return out;
+  }
+
+  private String text(JsonNode node, String key, String at, String fallback) {
+    JsonNode v = node.get(key);
+    if (v == null || v.isNull()) {
+      return fallback;
+    }
+    if (!v.isString() || v.stringValue().isBlank()) {
+      error(at + "/" + key, "'" + key + "' must be a non-empty string");
+      return fallback;
+    }
+    return v.stringValue().trim();
+  }
+
+  private AccessConfig.Identity identity(JsonNode node) {
+    JsonNode n = section(node, "identity", Set.of("stdio", "stdioGroups", "anonymous", "keys", "oauth"));
+    if (n == null) {
+      return AccessConfig.Identity.DEFAULT;
+    }
+    String stdio = text(n, "stdio", "/identity", "local");
+    List<String> stdioGroups = strings(n.get("stdioGroups"), "/identity/stdioGroups");
+    boolean anonymous = n.path("anonymous").asBoolean(false);
+    if (n.has("anonymous") && !n.get("anonymous").isBoolean()) {
+      error("/identity/anonymous", "'anonymous' must be true or false");
+    }
+    List<AccessConfig.Key> keys = new ArrayList<>();
+    JsonNode k = n.path("keys");
+    if (k.isArray()) {
+      for (int i = 0; i < k.size(); i++) {
+        JsonNode e = k.get(i);
+        String at = "/identity/keys/" + i;
+        String hash = e.path("hash").isString() ? e.path("hash").stringValue() : null;
+        String principal = e.path("principal").isString() ? e.path("principal").stringValue() : null;
+        if (hash == null || !isSha256(hash)) {
+          error(at, "a key needs 'hash: sha256:<64 hex>' (`aegis keys new` prints one; never put the key itself here)");
+          continue;
+        }
+        if (principal == null || principal.isBlank()) {
+          error(at, "a key needs 'principal': who it stands for");
+          continue;
+        }
+        keys.add(new AccessConfig.Key(hash, principal.trim(), strings(e.get("groups"), at + "/groups")));
+      }
+    } else if (!k.isMissingNode() && !k.isNull()) {
+      error("/identity/keys", "'keys' must be a list of {hash, principal, groups}");
+    }
+    AccessConfig.OAuth oauth = null;
+    JsonNode o = n.path("oauth");
+    if (o.isObject()) {
+      String issuer = text(o, "issuer", "/identity/oauth", null);
+      String jwks = text(o, "jwks", "/identity/oauth", null);
+      String resource = text(o, "resource", "/identity/oauth", null);
+      if (issuer == null || jwks == null || resource == null) {
+        error("/identity/oauth", "oauth needs issuer, jwks (the JWKS URL) and resource (this gateway's MCP URL)");
+      } else {
+        List<String> servers = strings(o.get("authorizationServers"), "/identity/oauth/authorizationServers");
+        oauth = new AccessConfig.OAuth(issuer, jwks, resource, strings(o.get("scopes"), "/identity/oauth/scopes"),
+            text(o, "groupsClaim", "/identity/oauth", "groups"), servers.isEmpty() ? List.of(issuer) : servers);
+      }
+    } else if (!o.isMissingNode() && !o.isNull()) {
+      error("/identity/oauth", "'oauth' must be a mapping");
+    }
+    return new AccessConfig.Identity(stdio, stdioGroups, anonymous, keys, oauth);
+  }
+
+  private static boolean isSha256(String s) {
+    return s.length() == 71 && s.startsWith("sha256:")
+        && s.substring(7).chars().allMatch(c -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
+  }
+
+  private AccessConfig.Policy policy(JsonNode node) {
+    JsonNode n = section(node, "policy", Set.of("file", "secrets", "results", "validateArguments"));
+    if (n == null) {
+      return AccessConfig.Policy.DEFAULT;
+    }
+    Path base = Path.of(file).toAbsolutePath().getParent();
+    String f = text(n, "file", "/policy", null);
+    boolean validate = n.path("validateArguments").asBoolean(true);
+    if (n.has("validateArguments") && !n.get("validateArguments").isBoolean()) {
+      error("/policy/validateArguments", "'validateArguments' must be true or false");
+    }
+    return new AccessConfig.Policy(f == null ? null : resolve(base, f),
+        choice("/policy", n, "secrets", "block", Set.of("block", "allow")),
+        choice("/policy", n, "results", "redact", Set.of("off", "redact")), validate);
+  }
+
+  private AccessConfig.Trust trust(JsonNode node) {
+    JsonNode n = section(node, "trust", Set.of("untrusted", "private", "publicSinks", "destructive",
+        "untrustedToSink", "privateToPublic"));
+    if (n == null) {
+      return AccessConfig.Trust.DEFAULT;
+    }
+    return new AccessConfig.Trust(strings(n.get("untrusted"), "/trust/untrusted"),
+        strings(n.get("private"), "/trust/private"), strings(n.get("publicSinks"), "/trust/publicSinks"),
+        strings(n.get("destructive"), "/trust/destructive"),
+        choice("/trust", n, "untrustedToSink", "ask", Set.of("ask", "deny")),
+        choice("/trust", n, "privateToPublic", "deny", Set.of("ask", "deny")));
   }
 
   private PinConfig pin(JsonNode p) {

@@ -18,10 +18,11 @@ import java.util.List;
  * @param maxSessions most host sessions open at once (each runs its own connection to every server)
  * @param scan how definitions and outputs are scanned
  * @param pin how definitions are held to a lockfile
+ * @param access identities, policy and trust labels
  */
 public record GatewayConfig(List<ServerConfig> servers, int maxMessageBytes, Duration requestTimeout,
     Duration startupTimeout, Duration maxRestartBackoff, List<String> allowedOrigins, int pageSize,
-    int maxSessions, ScanConfig scan, PinConfig pin) {
+    int maxSessions, ScanConfig scan, PinConfig pin, AccessConfig access) {
 
   public static final int DEFAULT_MAX_SESSIONS = 64;
 
@@ -37,11 +38,21 @@ public record GatewayConfig(List<ServerConfig> servers, int maxMessageBytes, Dur
       Duration startupTimeout, Duration maxRestartBackoff, List<String> allowedOrigins, int pageSize, int maxSessions,
       ScanConfig scan) {
     this(servers, maxMessageBytes, requestTimeout, startupTimeout, maxRestartBackoff, allowedOrigins, pageSize,
-        maxSessions, scan, PinConfig.DEFAULT);
+        maxSessions, scan, PinConfig.DEFAULT, AccessConfig.DEFAULT);
+  }
+
+  public GatewayConfig(List<ServerConfig> servers, int maxMessageBytes, Duration requestTimeout,
+      Duration startupTimeout, Duration maxRestartBackoff, List<String> allowedOrigins, int pageSize, int maxSessions,
+      ScanConfig scan, PinConfig pin) {
+    this(servers, maxMessageBytes, requestTimeout, startupTimeout, maxRestartBackoff, allowedOrigins, pageSize,
+        maxSessions, scan, pin, AccessConfig.DEFAULT);
   }
 
   public GatewayConfig {
     servers = List.copyOf(servers);
+    if (access == null) {
+      throw new IllegalArgumentException("access settings are required (AccessConfig.DEFAULT)");
+    }
     if (scan == null || pin == null) {
       throw new IllegalArgumentException("scan and pin settings are required (ScanConfig.DEFAULT, PinConfig.DEFAULT)");
     }
@@ -55,7 +66,13 @@ public record GatewayConfig(List<ServerConfig> servers, int maxMessageBytes, Dur
   /** The same configuration with other pin settings. */
   public GatewayConfig withPin(PinConfig p) {
     return new GatewayConfig(servers, maxMessageBytes, requestTimeout, startupTimeout, maxRestartBackoff,
-        allowedOrigins, pageSize, maxSessions, scan, p);
+        allowedOrigins, pageSize, maxSessions, scan, p, access);
+  }
+
+  /** The same configuration with other access settings. */
+  public GatewayConfig withAccess(AccessConfig a) {
+    return new GatewayConfig(servers, maxMessageBytes, requestTimeout, startupTimeout, maxRestartBackoff,
+        allowedOrigins, pageSize, maxSessions, scan, pin, a);
   }
 
   /** A configuration with these servers and every default. */
