@@ -94,8 +94,41 @@ final class GatewayCommand implements Callable<Integer> {
           + " (set AEGIS_HOME to a writable folder)");
       return 2;
     }
-    dev.aegis.pin.PinGuard pin = null;
+    dev.aegis.config.AccessConfig access = loaded.config().access();
+    dev.aegis.identity.HttpIdentity identity;
+    dev.aegis.policy.PolicyStore policies = null;
+    try {
+      identity = dev.aegis.identity.HttpIdentity.from(access.identity());
+      if (access.policy().file() != null) {
+        policies = dev.aegis.policy.PolicyStore.load(access.policy().file());
+      }
+    } catch (dev.aegis.policy.PolicyException e) {
+      e.errors().forEach(line -> err.println("aegis: policy: " + line));
+      exchanges.close();
+      return 2;
+    } catch (IllegalArgumentException e) {
+      err.println("aegis: identity: " + e.getMessage());
+      exchanges.close();
+      return 2;
+    }
+    if (bind != null && identity == null && !bind.getAddress().isLoopbackAddress()) {
+      err.println("aegis: refusing to serve " + listen + " without authentication: every caller would act as the"
+          + " local user. Configure identity (keys or oauth; see docs/access.md), or listen on 127.0.0.1");
+      exchanges.close();
+      return 2;
+    }
     List<dev.aegis.chain.Interceptor> guards = new java.util.ArrayList<>();
+    dev.aegis.policy.AccessGuard accessGuard = new dev.aegis.policy.AccessGuard(access.policy(), policies,
+        dev.aegis.trust.TrustLabels.from(access.trust()), access.trust(),
+        new dev.aegis.policy.ApprovalQueue(home.resolve("approvals"), java.time.Duration.ofMinutes(2)));
+    guards.add(accessGuard);
+    if (policies != null) {
+      log.info("policy " + access.policy().file() + " (" + policies.current().ruleIds().size() + " rules; edits apply"
+          + " on save, a broken edit keeps the old policy)");
+      policies.watch(errors -> errors.forEach(line -> log.warn("policy not reloaded: " + line)),
+          () -> log.info("policy reloaded from " + access.policy().file()));
+    }
+    dev.aegis.pin.PinGuard pin = null;
     if (!loaded.config().pin().mode().equals("off")) {
       pin = new dev.aegis.pin.PinGuard(loaded.config().pin(), loaded.config().servers(),
           dev.aegis.pin.PinGuard.lockfile(loaded.config().pin(), home));
@@ -115,6 +148,8 @@ final class GatewayCommand implements Callable<Integer> {
       guards.add(pin);
     }
     Gateway gateway = new Gateway(loaded.config(), guards, exchanges, log);
+    gateway.stdioCaller(new dev.aegis.transport.Caller(access.identity().stdio(), access.identity().stdioGroups(),
+        List.of(), "stdio"));
     if (pin != null) {
       pin.watch(gateway::definitionsChanged);
     }
@@ -128,7 +163,7 @@ final class GatewayCommand implements Callable<Integer> {
     if (bind != null) {
       StreamableHttpServer server;
       try {
-        server = HttpServe.start(bind, gateway, loaded.config().allowedOrigins(), log);
+        server = HttpServe.start(bind, gateway, loaded.config().allowedOrigins(), log, identity);
       } catch (IOException e) {
         err.println("aegis: cannot listen on " + listen + ": " + e.getMessage());
         gateway.close();

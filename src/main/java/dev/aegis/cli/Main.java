@@ -31,6 +31,9 @@ public final class Main {
     cli.addSubcommand("diff", new DiffCommand());
     cli.addSubcommand("keygen", new KeygenCommand());
     cli.addSubcommand("sign", new SignCommand());
+    cli.addSubcommand("approvals", new ApprovalsCommand());
+    cli.addSubcommand("approve-call", new ApproveCallCommand());
+    cli.addSubcommand("policy", PolicyCommand.commandLine());
     return cli.execute(args);
   }
 }
