@@ -34,6 +34,7 @@ public final class Main {
     cli.addSubcommand("approvals", new ApprovalsCommand());
     cli.addSubcommand("approve-call", new ApproveCallCommand());
     cli.addSubcommand("policy", PolicyCommand.commandLine());
+    cli.addSubcommand("keys", new KeysCommand());
     return cli.execute(args);
   }
 }
