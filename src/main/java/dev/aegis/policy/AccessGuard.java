@@ -52,6 +52,8 @@ import tools.jackson.databind.node.ObjectNode;
 public final class AccessGuard implements Interceptor, AutoCloseable {
   private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
   private static final Set<String> CALLS = Set.of("tools/call", "prompts/get", "resources/read");
+  /** Results with more text than this are passed on without the secrets scan (and the audit says so). */
+  static final long MAX_RESULT_CHARS = 256 * 1024;
 
   private final AccessConfig.Policy settings;
   private final PolicyStore policies;
@@ -278,12 +280,34 @@ public final class AccessGuard implements Interceptor, AutoCloseable {
     if (!settings.results().equals("redact")) {
       return resp;
     }
+    long size = chars(resp.result(), MAX_RESULT_CHARS + 1);
+    if (size > MAX_RESULT_CHARS) {
+      // redaction is a courtesy to the user's own data; the cost of a huge result must not become a stall
+      ex.record(new Decision(name(), "note", server + "/" + tool + " returned over " + MAX_RESULT_CHARS
+          + " characters of text: not scanned for secrets"));
+      return resp;
+    }
     List<Secrets.Hit> hits = Secrets.find(resp.result());
     if (hits.isEmpty()) {
       return resp;
     }
     ex.record(new Decision(name(), "redact", server + "/" + tool + " returned " + describe(hits) + ": masked"));
     return resp.withResult((ObjectNode) Secrets.redact(resp.result(), hits));
+  }
+
+  /** Characters in the strings under {@code node}; counting stops once past {@code stop}. */
+  private static long chars(JsonNode node, long stop) {
+    if (node.isString()) {
+      return node.asString().length();
+    }
+    long total = 0;
+    for (JsonNode child : node) {
+      total += chars(child, stop - total);
+      if (total >= stop) {
+        break;
+      }
+    }
+    return total;
   }
 
   /** Kinds and pointers, never the values: the audit log must not become the leak. */

@@ -103,6 +103,16 @@ class AccessGuardTest {
   }
 
   @Test
+  void aHugeResultIsPassedOnUnscannedAndTheAuditSaysSo() throws Exception {
+    FakeHost host = host(AccessConfig.Policy.DEFAULT, AccessConfig.Trust.DEFAULT);
+
+    Response r = host.call("web__big", "{\"bytes\":300000}");
+
+    assertThat(text(r)).hasSize(300000);
+    assertThat(decisions).anySatisfy(d -> assertThat(d.reason()).contains("not scanned for secrets"));
+  }
+
+  @Test
   void untrustedContentCannotDriveAPublicSink() throws Exception {
     AccessConfig.Trust trust = new AccessConfig.Trust(List.of("web"), List.of(), List.of("mail/echo"), List.of(),
         "deny", "deny");
