@@ -41,6 +41,8 @@ import picocli.CommandLine.Parameters;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * {@code aegis scan}: scans MCP servers' tools, prompts, resources and instructions for poisoning, live (the servers
@@ -256,11 +258,19 @@ final class ScanCommand implements Callable<Integer> {
     }
     Summary sum = new Summary();
     sum.addAll(scans);
+    List<dev.aegis.trust.ToxicFlows.Flow> flows = tools != null ? List.of() : toxicFlows(scans);
     switch (format) {
-      case "json" -> out.println(tools != null ? JsonFormat.tools(scans.get(0)) : JsonFormat.servers(scans));
+      case "json" -> out.println(tools != null ? JsonFormat.tools(scans.get(0)) : withFlows(JsonFormat.servers(scans),
+          flows));
       case "sarif" -> out.println(SarifFormat.render(scans, rules, VERSION, Path.of("")));
       default -> {
         TextFormat.servers(out, scans, all);
+        if (!flows.isEmpty()) {
+          out.println("toxic flows (an untrusted source, private data and a public sink in one session; label them"
+              + " under trust: in the gateway so such a chain needs approval, see docs/access.md):");
+          flows.forEach(f -> out.println("  " + f));
+          out.println();
+        }
         out.println(sum);
       }
     }
@@ -405,6 +415,22 @@ final class ScanCommand implements Callable<Integer> {
   }
 
   // ---- live ----
+
+  /** Toxic flows across all the servers scanned together (one host's configuration, or one --config file). */
+  private static List<dev.aegis.trust.ToxicFlows.Flow> toxicFlows(List<ServerScan> scans) {
+    java.util.Map<String, List<JsonNode>> byServer = new java.util.LinkedHashMap<>();
+    scans.forEach(s -> byServer.put(s.name(), s.tools()));
+    return dev.aegis.trust.ToxicFlows.find(byServer);
+  }
+
+  private static String withFlows(String json, List<dev.aegis.trust.ToxicFlows.Flow> flows) {
+    ObjectNode root = (ObjectNode) JsonMapper.shared().readTree(json);
+    ArrayNode list = root.putArray("toxicFlows");
+    for (dev.aegis.trust.ToxicFlows.Flow f : flows) {
+      list.addObject().put("untrusted", f.untrusted()).put("private", f.privateSource()).put("sink", f.sink());
+    }
+    return JsonMapper.shared().writerWithDefaultPrettyPrinter().writeValueAsString(root);
+  }
 
   private List<Target> targets() throws InputError {
     if (command != null || !commandLine.isEmpty()) {

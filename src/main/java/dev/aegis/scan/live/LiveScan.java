@@ -71,7 +71,7 @@ public final class LiveScan {
       if (l.instructions() != null) {
         reports.add(scanner.scanInstructions(t.server().name(), l.instructions()));
       }
-      scans.add(new ServerScan(t.server().name(), t.source(), t.file(), null, reports));
+      scans.add(new ServerScan(t.server().name(), t.source(), t.file(), null, reports, l.tools()));
       if (progress != null) {
         long block = reports.stream().filter(r -> r.verdict() == Verdict.BLOCK).count();
         long warn = reports.stream().filter(r -> r.verdict() == Verdict.WARN).count();

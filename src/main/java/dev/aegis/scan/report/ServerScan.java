@@ -16,10 +16,17 @@ import java.util.List;
  * @param source where it came from, for people: a config file and entry, a command line or a URL
  * @param file the file to point code scanning at (a config or input file), or null for a command line or URL
  * @param error null when scanned; otherwise why not (it did not start, timed out, the file was not valid)
+ * @param tools the tool definitions as listed (for analyses across servers, such as toxic flows)
  */
-public record ServerScan(String name, String source, Path file, String error, List<Report> reports) {
+public record ServerScan(String name, String source, Path file, String error, List<Report> reports,
+    List<tools.jackson.databind.JsonNode> tools) {
+  public ServerScan(String name, String source, Path file, String error, List<Report> reports) {
+    this(name, source, file, error, reports, List.of());
+  }
+
   public ServerScan {
     reports = List.copyOf(reports);
+    tools = List.copyOf(tools);
   }
 
   /** The reports of one kind ({@code tool}, {@code prompt}, {@code resource}, {@code instructions}, {@code output}). */
