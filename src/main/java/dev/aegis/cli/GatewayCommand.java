@@ -150,6 +150,7 @@ final class GatewayCommand implements Callable<Integer> {
     Gateway gateway = new Gateway(loaded.config(), guards, exchanges, log);
     gateway.stdioCaller(new dev.aegis.transport.Caller(access.identity().stdio(), access.identity().stdioGroups(),
         List.of(), "stdio"));
+    accessGuard.elicitVia(gateway::elicit);
     if (pin != null) {
       pin.watch(gateway::definitionsChanged);
     }

@@ -5,6 +5,7 @@ import dev.aegis.chain.Interceptor;
 import dev.aegis.config.GatewayConfig;
 import dev.aegis.config.ServerConfig;
 import dev.aegis.protocol.Codec;
+import dev.aegis.protocol.Response;
 import dev.aegis.transport.ClientPort;
 import dev.aegis.transport.MessageChannel;
 import dev.aegis.transport.ServerSession;
@@ -16,10 +17,13 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ObjectNode;
 
 /**
  * The composition root: configuration, codec, the guards every message passes, the exchange listener, and the
@@ -176,6 +180,17 @@ public final class Gateway implements SessionFactory, AutoCloseable {
     for (GatewaySession s : List.copyOf(sessions.values())) {
       s.definitionsChanged();
     }
+  }
+
+  /**
+   * Asks the host of session {@code sessionId} through MCP elicitation ({@code elicitation/create} with
+   * {@code params}); the future holds the host's result ({@code action}, {@code content}). Null when there is no such
+   * session or its host cannot answer elicitation.
+   */
+  public CompletableFuture<JsonNode> elicit(String sessionId, ObjectNode params) {
+    GatewaySession s = sessions.get(sessionId);
+    CompletableFuture<Response> asked = s == null ? null : s.elicit(params);
+    return asked == null ? null : asked.thenApply(r -> r.isError() ? null : r.result());
   }
 
   public int sessionCount() {

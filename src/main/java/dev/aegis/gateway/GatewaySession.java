@@ -63,6 +63,9 @@ public final class GatewaySession implements ServerSession {
   private volatile boolean initialized;
   private volatile ProtocolVersion protocolVersion = ProtocolVersion.LATEST_STATEFUL;
   private volatile ObjectNode clientInfo;
+  /** What the host declared it can answer (sampling, elicitation, roots), once it initialized. */
+  private volatile ObjectNode hostCapabilities;
+  private final java.util.concurrent.atomic.AtomicLong elicitations = new java.util.concurrent.atomic.AtomicLong();
   private final CompletableFuture<Void> startedAll = new CompletableFuture<>();
 
   /** A host request waiting for an upstream. */
@@ -283,6 +286,7 @@ public final class GatewaySession implements ServerSession {
     }
     this.protocolVersion = version;
     this.clientInfo = hostInfo;
+    this.hostCapabilities = capabilities;
     ObjectNode info = JsonNodeFactory.instance.objectNode();
     info.put("name", hostInfo != null && hostInfo.path("name").isString()
         ? hostInfo.path("name").stringValue() + " via aegis" : "aegis");
@@ -485,6 +489,22 @@ public final class GatewaySession implements ServerSession {
         }
       }
     }
+  }
+
+  /**
+   * Asks the host a question of the gateway's own ({@code elicitation/create} with {@code params}); null when the
+   * host did not declare elicitation (then the caller must find another way to ask).
+   */
+  CompletableFuture<Response> elicit(ObjectNode params) {
+    ObjectNode caps = hostCapabilities;
+    if (closed.get() || port == null || caps == null || !caps.has("elicitation")) {
+      return null;
+    }
+    Request ask = Request.of(RequestId.of("aegis-ask-" + elicitations.incrementAndGet()),
+        McpMethod.ELICITATION_CREATE.wire(), params);
+    CompletableFuture<Response> done = new CompletableFuture<>();
+    hostRequests.send(null, ask, port, null).whenReady(done::complete);
+    return done;
   }
 
   /**

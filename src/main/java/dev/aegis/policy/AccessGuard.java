@@ -82,6 +82,21 @@ public final class AccessGuard implements Interceptor, AutoCloseable {
     return taint;
   }
 
+  /** How to ask a session's host through MCP elicitation: (session id, params) → the host's result, or null. */
+  public interface Elicitor {
+    CompletableFuture<JsonNode> elicit(String session, ObjectNode params);
+  }
+
+  private volatile Elicitor elicitor;
+
+  /**
+   * Asks hosts that support MCP elicitation directly ("allow this call?") instead of the approval queue; hosts
+   * without it still go through {@code aegis approve-call}.
+   */
+  public void elicitVia(Elicitor e) {
+    this.elicitor = e;
+  }
+
   @Override
   public String name() {
     return "access";
@@ -232,7 +247,7 @@ public final class AccessGuard implements Interceptor, AutoCloseable {
 
   private Reply ask(Chain chain, Exchange ex, Request r, SessionInfo who, String server, String tool, JsonNode args,
       String why) {
-    if (approvals == null) {
+    if (approvals == null && elicitor == null) {
       ex.record(new Decision(name(), "deny", why + "; no approval queue is configured"));
       return deny(r, why + "; nobody can approve it here");
     }
@@ -250,8 +265,38 @@ public final class AccessGuard implements Interceptor, AutoCloseable {
     details.put("tool", tool);
     details.set("arguments", Secrets.redact(args, Secrets.find(args)));
     details.put("reason", why);
-    ex.record(new Decision(name(), "ask", why + "; waiting for `aegis approve-call` (digest " + sum + ")"));
     CompletableFuture<Response> done = new CompletableFuture<>();
+    Elicitor asker = elicitor;
+    CompletableFuture<JsonNode> host = asker == null ? null
+        : asker.elicit(who.id(), question(who, server, tool, details, why));
+    if (host != null) {
+      // in band: the host's answer belongs to this very request, so it cannot be replayed for another call
+      ex.record(new Decision(name(), "ask", why + "; asking the user through MCP elicitation"));
+      host.whenComplete((result, failure) -> {
+        boolean yes = failure == null && result != null && result.path("action").asString("").equals("accept")
+            && result.path("content").path("decision").asString("").equals("allow");
+        if (!yes) {
+          String because = failure != null ? failure.toString() : result == null ? "the host could not ask"
+              : "the user answered " + result.path("action").asString("?")
+                  + (result.path("content").path("decision").isString()
+                  ? " / " + result.path("content").path("decision").asString() : "");
+          done.complete(Response.error(r.id(), JsonRpcError.of(JsonRpcError.BLOCKED,
+              "Blocked by Aegis: " + why + "; not approved (" + because + ")")));
+          return;
+        }
+        try {
+          proceed(chain, ex, r, server, tool).whenReady(done::complete);
+        } catch (RuntimeException x) {
+          done.complete(Response.error(r.id(), JsonRpcError.of(JsonRpcError.INTERNAL_ERROR, x.getMessage())));
+        }
+      });
+      return Reply.later(done);
+    }
+    if (approvals == null) {
+      ex.record(new Decision(name(), "deny", why + "; the host cannot be asked and there is no approval queue"));
+      return deny(r, why + "; nobody can approve it here");
+    }
+    ex.record(new Decision(name(), "ask", why + "; waiting for `aegis approve-call` (digest " + sum + ")"));
     approvals.ask(sum, details).whenComplete((answer, failure) -> {
       if (failure != null || !answer.approved()) {
         String because = failure != null ? failure.toString() : answer.why();
@@ -266,6 +311,22 @@ public final class AccessGuard implements Interceptor, AutoCloseable {
       }
     });
     return Reply.later(done);
+  }
+
+  /** The elicitation form: what is asked, why, and a single choice. */
+  private static ObjectNode question(SessionInfo who, String server, String tool, ObjectNode details, String why) {
+    ObjectNode params = NODES.objectNode();
+    String args = details.path("arguments").toString();
+    params.put("message", "Aegis: allow " + who.principal() + " to call " + server + "/" + tool + " with "
+        + (args.length() > 400 ? args.substring(0, 400) + "..." : args) + "? Why you are asked: " + why);
+    ObjectNode schema = params.putObject("requestedSchema");
+    schema.put("type", "object");
+    ObjectNode decision = schema.putObject("properties").putObject("decision");
+    decision.put("type", "string");
+    decision.put("title", "Allow this one call?");
+    decision.putArray("enum").add("allow").add("deny");
+    schema.putArray("required").add("decision");
+    return params;
   }
 
   // ------------------------------------------------------------------------------------------------ results

@@ -55,6 +55,12 @@ final class AegisConfig {
     return this;
   }
 
+  /** A top-level section (trust, policy, identity, pin...) as JSON text. */
+  AegisConfig section(String name, String json) {
+    root.set(name, JsonMapper.builder().build().readTree(json));
+    return this;
+  }
+
   Path write(Path file) {
     try {
       Files.writeString(file, JsonMapper.builder().build().writerWithDefaultPrettyPrinter().writeValueAsString(root));
