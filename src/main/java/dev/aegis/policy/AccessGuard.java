@@ -275,20 +275,11 @@ public final class AccessGuard implements Interceptor, AutoCloseable {
       host.whenComplete((result, failure) -> {
         boolean yes = failure == null && result != null && result.path("action").asString("").equals("accept")
             && result.path("content").path("decision").asString("").equals("allow");
-        if (!yes) {
-          String because = failure != null ? failure.toString() : result == null ? "the host could not ask"
-              : "the user answered " + result.path("action").asString("?")
-                  + (result.path("content").path("decision").isString()
-                  ? " / " + result.path("content").path("decision").asString() : "");
-          done.complete(Response.error(r.id(), JsonRpcError.of(JsonRpcError.BLOCKED,
-              "Blocked by Aegis: " + why + "; not approved (" + because + ")")));
-          return;
-        }
-        try {
-          proceed(chain, ex, r, server, tool).whenReady(done::complete);
-        } catch (RuntimeException x) {
-          done.complete(Response.error(r.id(), JsonRpcError.of(JsonRpcError.INTERNAL_ERROR, x.getMessage())));
-        }
+        String because = failure != null ? failure.toString() : result == null ? "the host could not ask"
+            : "the user answered " + result.path("action").asString("?")
+                + (result.path("content").path("decision").isString()
+                ? " / " + result.path("content").path("decision").asString() : "");
+        settle(chain, ex, r, server, tool, yes, why, because, done);
       });
       return Reply.later(done);
     }
@@ -297,20 +288,24 @@ public final class AccessGuard implements Interceptor, AutoCloseable {
       return deny(r, why + "; nobody can approve it here");
     }
     ex.record(new Decision(name(), "ask", why + "; waiting for `aegis approve-call` (digest " + sum + ")"));
-    approvals.ask(sum, details).whenComplete((answer, failure) -> {
-      if (failure != null || !answer.approved()) {
-        String because = failure != null ? failure.toString() : answer.why();
-        done.complete(Response.error(r.id(), JsonRpcError.of(JsonRpcError.BLOCKED,
-            "Blocked by Aegis: " + why + "; not approved (" + because + ")")));
-        return;
-      }
-      try {
-        proceed(chain, ex, r, server, tool).whenReady(done::complete);
-      } catch (RuntimeException e) {
-        done.complete(Response.error(r.id(), JsonRpcError.of(JsonRpcError.INTERNAL_ERROR, e.getMessage())));
-      }
-    });
+    approvals.ask(sum, details).whenComplete((answer, failure) -> settle(chain, ex, r, server, tool,
+        failure == null && answer.approved(), why, failure != null ? failure.toString() : answer.why(), done));
     return Reply.later(done);
+  }
+
+  /** A person answered: the call goes on, or it is refused with why and the answer. */
+  private void settle(Chain chain, Exchange ex, Request r, String server, String tool, boolean approved, String why,
+      String because, CompletableFuture<Response> done) {
+    if (!approved) {
+      done.complete(Response.error(r.id(), JsonRpcError.of(JsonRpcError.BLOCKED,
+          "Blocked by Aegis: " + why + "; not approved (" + because + ")")));
+      return;
+    }
+    try {
+      proceed(chain, ex, r, server, tool).whenReady(done::complete);
+    } catch (RuntimeException e) {
+      done.complete(Response.error(r.id(), JsonRpcError.of(JsonRpcError.INTERNAL_ERROR, e.getMessage())));
+    }
   }
 
   /** The elicitation form: what is asked, why, and a single choice. */
