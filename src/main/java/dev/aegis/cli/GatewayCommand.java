@@ -154,7 +154,7 @@ final class GatewayCommand implements Callable<Integer> {
     if (pin != null) {
       pin.watch(gateway::definitionsChanged);
     }
-    Warmup.inBackground(gateway.codec());
+    Warmup.inBackground(gateway.codec(), guards);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       gateway.close();
       exchanges.close();

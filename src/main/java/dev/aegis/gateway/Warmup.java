@@ -3,6 +3,7 @@ package dev.aegis.gateway;
 import dev.aegis.chain.Direction;
 import dev.aegis.chain.Exchange;
 import dev.aegis.chain.ExchangeListener;
+import dev.aegis.chain.Interceptor;
 import dev.aegis.chain.Pipeline;
 import dev.aegis.chain.Reply;
 import dev.aegis.chain.SessionInfo;
@@ -33,17 +34,32 @@ public final class Warmup {
 
   /** Starts the warm-up on a daemon thread of minimum priority and returns at once. */
   public static void inBackground(Codec codec) {
-    Thread t = new Thread(() -> run(codec), "aegis-warmup");
+    inBackground(codec, List.of());
+  }
+
+  /**
+   * The same, with the gateway's own guards in the chain, so their per-call checks are compiled too. The calls act
+   * for a principal of their own ("aegis-warmup") on a server no configuration names, so they touch nobody's rate
+   * limits, lockfile entries or session labels.
+   */
+  public static void inBackground(Codec codec, List<Interceptor> guards) {
+    Thread t = new Thread(() -> run(codec, guards), "aegis-warmup");
     t.setDaemon(true);
     t.setPriority(Thread.MIN_PRIORITY);
     t.start();
   }
 
   static long run(Codec codec) {
-    SessionInfo info = new SessionInfo("warmup", "stdio", "local");
-    Pipeline pipeline = new Pipeline(List.of(chain -> chain.proceed(chain.message()),
-        chain -> Reply.of(Response.result(((Request) chain.message()).id(),
-            decodeQuietly(codec, RESULT) instanceof Response r ? r.result() : null))), ExchangeListener.NONE);
+    return run(codec, List.of());
+  }
+
+  static long run(Codec codec, List<Interceptor> guards) {
+    SessionInfo info = new SessionInfo("warmup", "stdio", "aegis-warmup");
+    List<Interceptor> chain = new java.util.ArrayList<>(guards);
+    chain.add(c -> c.proceed(c.message()));
+    chain.add(c -> Reply.of(Response.result(((Request) c.message()).id(),
+        decodeQuietly(codec, RESULT) instanceof Response r ? r.result() : null)));
+    Pipeline pipeline = new Pipeline(chain, ExchangeListener.NONE);
     long sink = 0;
     for (int i = 0; i < ROUNDS; i++) {
       Message m = decodeQuietly(codec, CALL);
@@ -51,8 +67,13 @@ public final class Warmup {
         continue;
       }
       Request remapped = r.withId(RequestId.of(i));
-      Reply reply = pipeline.send(new Exchange(info, Direction.TO_SERVER, remapped, new Target("s", "echo"),
-          System.nanoTime()));
+      Reply reply;
+      try {
+        reply = pipeline.send(new Exchange(info, Direction.TO_SERVER, remapped,
+            new Target("aegis-warmup", "echo"), System.nanoTime()));
+      } catch (RuntimeException e) {
+        return sink; // a guard that cannot be warmed up this way is warmed up by real calls
+      }
       if (reply instanceof Reply.Ready ready) {
         sink += codec.encode(ready.response().withId(r.id())).length + codec.encode(remapped).length;
       }
