@@ -5,7 +5,8 @@
 //
 // The plan says how to connect, what the client declares and answers, and which steps to run:
 //
-//   { "transport": { "stdio": { "command": "java", "args": [...], "env": {...} } } | { "url": "http://.../mcp" },
+//   { "transport": { "stdio": { "command": "java", "args": [...], "env": {...} } }
+//                  | { "url": "http://.../mcp", "headers": { "Authorization": "Bearer ..." } },
 //     "clientName": "interop", "timeoutMs": 60000,
 //     "capabilities": { "sampling": true, "elicitation": true, "roots": true },
 //     "answers": { "samplingText": "...", "elicitation": { "action": "accept", "content": {...} },
@@ -275,7 +276,9 @@ if (plan.transport?.stdio) {
     stderr: "inherit",
   });
 } else if (plan.transport?.url) {
-  transport = new StreamableHTTPClientTransport(new URL(plan.transport.url));
+  // headers (an Authorization: Bearer key, say) go with every request
+  transport = new StreamableHTTPClientTransport(new URL(plan.transport.url),
+    { requestInit: { headers: plan.transport.headers ?? {} } });
 } else {
   console.error("the plan needs transport.stdio or transport.url");
   process.exit(2);

@@ -47,8 +47,17 @@ final class SessionPlan {
 
   /** The client speaks Streamable HTTP to {@code url}. */
   static SessionPlan overHttp(String url) {
+    return overHttp(url, Map.of());
+  }
+
+  /** Over Streamable HTTP, sending {@code headers} (an {@code Authorization} header, say) with every request. */
+  static SessionPlan overHttp(String url, Map<String, String> headers) {
     SessionPlan p = new SessionPlan();
-    p.root.putObject("transport").put("url", url);
+    ObjectNode t = p.root.putObject("transport");
+    t.put("url", url);
+    if (!headers.isEmpty()) {
+      headers.forEach(t.putObject("headers")::put);
+    }
     return p;
   }
 
