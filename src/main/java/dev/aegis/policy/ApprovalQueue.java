@@ -85,7 +85,7 @@ public final class ApprovalQueue implements AutoCloseable {
     file.put("expires", expires.toString());
     CompletableFuture<Answer> done = new CompletableFuture<>();
     try {
-      Files.createDirectories(dir);
+      createPrivate(dir);
       Path tmp = Files.createTempFile(dir, id, ".tmp");
       Files.writeString(tmp, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(file), StandardCharsets.UTF_8);
       Files.move(tmp, dir.resolve(id + ".json"), StandardCopyOption.ATOMIC_MOVE);
@@ -95,6 +95,22 @@ public final class ApprovalQueue implements AutoCloseable {
     }
     waiting.put(id, new Waiting(digest, expires, done));
     return done;
+  }
+
+  /**
+   * The queue holds who called what with which arguments (secrets masked, the rest not): only the user may read it.
+   * Temporary files are created owner-only by the JDK; the folder is made owner-only too where POSIX allows.
+   */
+  private static void createPrivate(Path dir) throws IOException {
+    if (Files.isDirectory(dir)) {
+      return;
+    }
+    Files.createDirectories(dir);
+    try {
+      Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwx------"));
+    } catch (UnsupportedOperationException e) {
+      // not a POSIX file system: its default access rules apply
+    }
   }
 
   private static byte[] bytes(int n) {

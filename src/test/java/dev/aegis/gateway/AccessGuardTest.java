@@ -145,6 +145,10 @@ class AccessGuardTest {
     assertThat(pending.path("tool").asString()).isEqualTo("echo");
     assertThat(pending.path("reason").asString()).contains("untrusted content");
 
+    if (java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+      assertThat(java.nio.file.attribute.PosixFilePermissions.toString(java.nio.file.Files.getPosixFilePermissions(dir)))
+          .isEqualTo("rwx------");
+    }
     ApprovalQueue.answer(dir, pending.path("id").asString(), true, "alice");
 
     Response approved = host.responseTo(RequestId.of(900), FakeHost.WAIT);
