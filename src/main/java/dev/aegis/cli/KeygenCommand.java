@@ -1,5 +1,6 @@
 package dev.aegis.cli;
 
+import com.google.re2j.Pattern;
 import dev.aegis.pin.Signatures;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -9,7 +10,6 @@ import java.nio.file.Path;
 import java.security.KeyPair;
 import java.util.Base64;
 import java.util.concurrent.Callable;
-import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;

@@ -1,5 +1,6 @@
 package dev.aegis.identity;
 
+import com.google.re2j.Pattern;
 import com.nimbusds.jose.JOSEException;
 import com.nimbusds.jose.JWSAlgorithm;
 import com.nimbusds.jose.JWSHeader;
@@ -315,9 +316,11 @@ public final class OAuthValidator {
   }
 
   /** A kid for a description: bounded, and only characters a header value can carry. */
+  private static final Pattern NOT_PRINTABLE = Pattern.compile("[^\\x21-\\x7e]");
+
   private static String printable(String s) {
     String cut = s.length() > 64 ? s.substring(0, 64) + "..." : s;
-    return cut.replaceAll("[^\\x21-\\x7e]", "?");
+    return NOT_PRINTABLE.matcher(cut).replaceAll("?");
   }
 
   private static Invalid invalid(String description) {
