@@ -21,9 +21,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.json.JsonMapper;
 
 /**
  * {@code aegis diff}: the semantic difference between two versions of MCP tool definitions, each change classed as
@@ -45,7 +43,6 @@ import tools.jackson.databind.json.JsonMapper;
         "1:breaking, capability_widening or description_changed_suspicious: review before accepting",
         "2:usage or input error (file missing, not JSON, no tool in it)"})
 final class DiffCommand implements Callable<Integer> {
-  static final long MAX_FILE = 64L << 20;
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "OLD", description = "The definitions you know (pinned,"
       + " released): a JSON file, or a lockfile (with --server).")
@@ -86,12 +83,6 @@ final class DiffCommand implements Callable<Integer> {
   /** A file's tools, and whether it held one bare tool object rather than a list. */
   record Input(List<JsonNode> tools, boolean single) {}
 
-  /** Bad input: the message names the file and what is wrong; exit code 2. */
-  static final class InputError extends Exception {
-    InputError(String message) {
-      super(message);
-    }
-  }
 
   @Override
   public Integer call() {
@@ -294,7 +285,7 @@ final class DiffCommand implements Callable<Integer> {
 
   /** A tool object, an array of tools, {@code {"tools":[...]}} or a JSON-RPC response whose result is that. */
   static Input read(Path file) throws InputError {
-    JsonNode root = readJson(file);
+    JsonNode root = ToolFiles.readJson(file);
     if (root.isObject() && root.has("error") && !root.has("result")) {
       throw new InputError(file + ": no tool in it: a JSON-RPC error response ("
           + safe(root.path("error").path("message").asString(""), 200) + ")");
@@ -312,40 +303,7 @@ final class DiffCommand implements Callable<Integer> {
       throw new InputError(file + ": no tool in it: expected a tool object with a string 'name', a JSON array of"
           + " tools, a tools/list result {\"tools\":[...]} or a JSON-RPC response holding one");
     }
-    List<JsonNode> tools = new ArrayList<>();
-    for (int i = 0; i < node.size(); i++) {
-      JsonNode t = node.get(i);
-      if (!t.isObject() || !t.path("name").isString()) {
-        throw new InputError(file + ": tool " + i + " is not an object with a string 'name'");
-      }
-      tools.add(t);
-    }
-    return new Input(tools, false);
+    return new Input(ToolFiles.tools(file, node), false);
   }
 
-  private static JsonNode readJson(Path file) throws InputError {
-    if (!Files.exists(file)) {
-      throw new InputError(file + ": file not found");
-    }
-    if (!Files.isRegularFile(file)) {
-      throw new InputError(file + ": not a regular file");
-    }
-    try {
-      long size = Files.size(file);
-      if (size > MAX_FILE) {
-        throw new InputError(file + ": too large (" + size + " bytes; at most " + MAX_FILE + ")");
-      }
-      JsonNode root = JsonMapper.shared().readTree(Files.readAllBytes(file));
-      if (root == null || root.isMissingNode()) {
-        throw new InputError(file + ": empty, expected JSON");
-      }
-      return root;
-    } catch (JacksonException e) {
-      var at = e.getLocation();
-      throw new InputError(file + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr())
-          + ": not JSON: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new InputError(file + ": cannot read: " + e.getMessage());
-    }
-  }
 }

@@ -65,7 +65,6 @@ import tools.jackson.databind.node.ObjectNode;
         "3:a server could not be scanned (did not start, timed out)"})
 final class ScanCommand implements Callable<Integer> {
   static final String VERSION = "0.1.0";
-  static final long MAX_FILE = 64L << 20;
   static final int MAX_LINE = 16 << 20;
 
   @Option(names = "--client", paramLabel = "NAME", description = "Only this client's configuration (see 'aegis"
@@ -154,12 +153,6 @@ final class ScanCommand implements Callable<Integer> {
   private Baseline baseline = new Baseline(List.of());
   private final Map<String, Scanner> scanners = new HashMap<>();
 
-  /** A usage or input problem: its message is shown as is and the exit code is 2. */
-  static final class InputError extends Exception {
-    InputError(String message) {
-      super(message);
-    }
-  }
 
   @Override
   public Integer call() {
@@ -300,7 +293,7 @@ final class ScanCommand implements Callable<Integer> {
 
   /** The tools of a file: an array, {@code {"tools":[...]}}, or a JSON-RPC response whose result is that. */
   static List<JsonNode> readTools(Path file) throws InputError {
-    JsonNode root = readJson(file);
+    JsonNode root = ToolFiles.readJson(file);
     JsonNode list = root;
     if (list.isObject() && list.has("result")) {
       list = list.get("result");
@@ -312,31 +305,7 @@ final class ScanCommand implements Callable<Integer> {
       throw new InputError(file + ": expected a JSON array of tools, a tools/list result {\"tools\":[...]} or a"
           + " JSON-RPC response holding one");
     }
-    List<JsonNode> out = new ArrayList<>();
-    for (int i = 0; i < list.size(); i++) {
-      JsonNode t = list.get(i);
-      if (!t.isObject() || !t.path("name").isString()) {
-        throw new InputError(file + ": tool " + i + " is not an object with a string 'name'");
-      }
-      out.add(t);
-    }
-    return out;
-  }
-
-  static JsonNode readJson(Path file) throws InputError {
-    try {
-      long size = Files.size(file);
-      if (size > MAX_FILE) {
-        throw new InputError(file + ": too large (" + size + " bytes; at most " + MAX_FILE + ")");
-      }
-      return JsonMapper.shared().readTree(Files.readAllBytes(file));
-    } catch (JacksonException e) {
-      var at = e.getLocation();
-      throw new InputError(file + (at == null ? "" : ":" + at.getLineNr() + ":" + at.getColumnNr())
-          + ": not JSON: " + e.getOriginalMessage());
-    } catch (IOException e) {
-      throw new InputError(file + ": cannot read: " + e.getMessage());
-    }
+    return ToolFiles.tools(file, list);
   }
 
   /** Streams a JSONL file of {@code {"id","text"}}: one result per line, in order, as each is scanned. */
