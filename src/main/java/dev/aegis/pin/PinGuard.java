@@ -167,7 +167,7 @@ public final class PinGuard implements Interceptor, AutoCloseable {
     if (refusal != null) {
       refused.put(server, refusal);
       ex.record(new Decision(name(), "block", refusal));
-      return withItems(resp, kind, NODES.arrayNode());
+      return resp.withResultMember(kind.section(), NODES.arrayNode());
     }
     if (signed.why() != null) {
       ex.record(new Decision(name(), signed.hold() ? "hold" : "allow", signed.why()));
@@ -180,7 +180,7 @@ public final class PinGuard implements Interceptor, AutoCloseable {
     if (outcome.refusal() != null) {
       refused.put(server, outcome.refusal());
       ex.record(new Decision(name(), "block", outcome.refusal()));
-      return withItems(resp, kind, NODES.arrayNode());
+      return resp.withResultMember(kind.section(), NODES.arrayNode());
     }
     refused.remove(server);
     ArrayNode kept = NODES.arrayNode();
@@ -202,13 +202,7 @@ public final class PinGuard implements Interceptor, AutoCloseable {
       ex.record(new Decision(name(), "pin", outcome.pinned() + " " + kind.section() + " of '" + server
           + "' pinned on first use in " + store.file()));
     }
-    return kept.size() == list.size() ? resp : withItems(resp, kind, kept);
-  }
-
-  private static Response withItems(Response resp, Lockfile.Kind kind, ArrayNode items) {
-    ObjectNode result = ((ObjectNode) resp.result()).deepCopy();
-    result.set(kind.section(), items);
-    return resp.withResult(result);
+    return kept.size() == list.size() ? resp : resp.withResultMember(kind.section(), kept);
   }
 
   private String versionRefusal(String server, Identity id) {

@@ -154,9 +154,7 @@ public final class AccessGuard implements Interceptor, AutoCloseable {
     }
     ex.record(new Decision(name(), "hide", hidden + " " + field + " of '" + server + "' not offered to "
         + who.principal() + " (policy)"));
-    ObjectNode result = ((ObjectNode) resp.result()).deepCopy();
-    result.set(field, kept);
-    return resp.withResult(result);
+    return resp.withResultMember(field, kept);
   }
 
   // ------------------------------------------------------------------------------------------------ calls
@@ -336,7 +334,7 @@ public final class AccessGuard implements Interceptor, AutoCloseable {
     if (!settings.results().equals("redact")) {
       return resp;
     }
-    long size = chars(resp.result(), MAX_RESULT_CHARS + 1);
+    long size = Message.textLength(resp.result(), MAX_RESULT_CHARS + 1);
     if (size > MAX_RESULT_CHARS) {
       // redaction is a courtesy to the user's own data; the cost of a huge result must not become a stall
       ex.record(new Decision(name(), "note", server + "/" + tool + " returned over " + MAX_RESULT_CHARS
@@ -349,21 +347,6 @@ public final class AccessGuard implements Interceptor, AutoCloseable {
     }
     ex.record(new Decision(name(), "redact", server + "/" + tool + " returned " + describe(hits) + ": masked"));
     return resp.withResult((ObjectNode) Secrets.redact(resp.result(), hits));
-  }
-
-  /** Characters in the strings under {@code node}; counting stops once past {@code stop}. */
-  private static long chars(JsonNode node, long stop) {
-    if (node.isString()) {
-      return node.asString().length();
-    }
-    long total = 0;
-    for (JsonNode child : node) {
-      total += chars(child, stop - total);
-      if (total >= stop) {
-        break;
-      }
-    }
-    return total;
   }
 
   /** Kinds and pointers, never the values: the audit log must not become the leak. */

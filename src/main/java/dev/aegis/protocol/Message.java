@@ -16,6 +16,24 @@ public sealed interface Message permits Request, Notification, Response {
   /** The whole envelope, as it travels. Do not mutate. */
   ObjectNode json();
 
+  /**
+   * Characters in the strings under {@code node} (a payload's text, what scanning it costs); counting stops once past
+   * {@code stop}, so a huge payload is not walked to the end to learn it is too big.
+   */
+  static long textLength(JsonNode node, long stop) {
+    if (node.isString()) {
+      return node.asString().length();
+    }
+    long total = 0;
+    for (JsonNode child : node) {
+      total += textLength(child, stop - total);
+      if (total >= stop) {
+        break;
+      }
+    }
+    return total;
+  }
+
   /** Shallow copy of an object node: the top-level map is new, the values are shared. */
   static ObjectNode shallowCopy(ObjectNode node) {
     ObjectNode copy = JsonNodeFactory.instance.objectNode();

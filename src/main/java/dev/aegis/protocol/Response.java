@@ -64,4 +64,14 @@ public record Response(RequestId id, ObjectNode json) implements Message {
     copy.set("result", result);
     return new Response(id, copy);
   }
+
+  /**
+   * This response with one member of its (object) result replaced, e.g. a list filtered by a guard. The other members
+   * are shared, not copied: replies are never changed in place.
+   */
+  public Response withResultMember(String field, JsonNode value) {
+    ObjectNode result = Message.shallowCopy((ObjectNode) result());
+    result.set(field, value);
+    return withResult(result);
+  }
 }

@@ -167,9 +167,7 @@ public final class ScanGuard implements Interceptor {
     if (!removed) {
       return resp;
     }
-    ObjectNode result = ((ObjectNode) resp.result()).deepCopy();
-    result.set(field, kept);
-    return resp.withResult(result);
+    return resp.withResultMember(field, kept);
   }
 
   private Report[] cachedTools(String key, List<JsonNode> list, Scanner.Known known) {
@@ -209,9 +207,7 @@ public final class ScanGuard implements Interceptor {
     if (rep.verdict() != Verdict.BLOCK) {
       return resp;
     }
-    ObjectNode result = ((ObjectNode) resp.result()).deepCopy();
-    result.put("instructions", notice(rep.worst()));
-    return resp.withResult(result);
+    return resp.withResultMember("instructions", NODES.stringNode(notice(rep.worst())));
   }
 
   private Response output(Exchange ex, Target target, String method, Request r, Response resp) {
@@ -240,27 +236,12 @@ public final class ScanGuard implements Interceptor {
 
   /** The result as scanned: once the strings add up to the bound, the rest of them is cut off. */
   private JsonNode bounded(JsonNode result) {
-    if (stringChars(result, maxOutputChars + 1L) <= maxOutputChars) {
+    if (Message.textLength(result, maxOutputChars + 1L) <= maxOutputChars) {
       return result;
     }
     ObjectNode copy = ((ObjectNode) result).deepCopy();
     cut(copy, new int[] {maxOutputChars});
     return copy;
-  }
-
-  /** Characters in the strings under {@code node}, counting stops once past {@code stop}. */
-  private static long stringChars(JsonNode node, long stop) {
-    if (node.isString()) {
-      return node.asString().length();
-    }
-    long total = 0;
-    for (JsonNode child : node) {
-      total += stringChars(child, stop - total);
-      if (total >= stop) {
-        break;
-      }
-    }
-    return total;
   }
 
   private static void cut(JsonNode node, int[] budget) {
