@@ -44,7 +44,8 @@ class DiffCommandTest {
     return Files.writeString(tmp.resolve(name), content);
   }
 
-  Run diff(String... args) {
+  /** Runs {@code aegis diff} in-process, capturing its output (also used by DiffLockfileTest). */
+  static Run diff(String... args) {
     DiffCommand cmd = new DiffCommand();
     ByteArrayOutputStream out = new ByteArrayOutputStream();
     ByteArrayOutputStream err = new ByteArrayOutputStream();

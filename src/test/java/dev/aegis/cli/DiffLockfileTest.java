@@ -5,15 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.aegis.pin.Fingerprints;
 import dev.aegis.pin.Identity;
 import dev.aegis.pin.Lockfile;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -25,16 +21,8 @@ class DiffLockfileTest {
   @TempDir
   Path tmp;
 
-  private record Run(int code, String out, String err) {}
-
-  private Run diff(String... args) {
-    DiffCommand cmd = new DiffCommand();
-    ByteArrayOutputStream out = new ByteArrayOutputStream();
-    ByteArrayOutputStream err = new ByteArrayOutputStream();
-    cmd.out = new PrintStream(out, true, StandardCharsets.UTF_8);
-    cmd.err = new PrintStream(err, true, StandardCharsets.UTF_8);
-    int code = new CommandLine(cmd).execute(args);
-    return new Run(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+  private static DiffCommandTest.Run diff(String... args) {
+    return DiffCommandTest.diff(args);
   }
 
   private Path lockfile() throws Exception {
@@ -56,7 +44,7 @@ class DiffLockfileTest {
 
   @Test
   void heldShowsWhatChangedSinceApproval() throws Exception {
-    Run r = diff("--held", "srv/search", "--lockfile", lockfile().toString(), "--format", "json");
+    DiffCommandTest.Run r = diff("--held", "srv/search", "--lockfile", lockfile().toString(), "--format", "json");
 
     assertThat(r.code()).as(r.err()).isEqualTo(1);
     JsonNode json = JSON.readTree(r.out());
@@ -72,7 +60,7 @@ class DiffLockfileTest {
         + "\"properties\":{\"q\":{\"type\":\"string\"},\"limit\":{\"type\":\"integer\"}}}},{\"name\":\"fetch\","
         + "\"description\":\"Fetches a page.\",\"inputSchema\":{\"type\":\"object\"}}]");
 
-    Run r = diff(lockfile().toString(), now.toString(), "--server", "srv");
+    DiffCommandTest.Run r = diff(lockfile().toString(), now.toString(), "--server", "srv");
 
     assertThat(r.code()).as(r.err()).isZero();
     assertThat(r.out()).contains("tool added", "classification: compatible");
