@@ -75,7 +75,10 @@ CONFIG="$CFG_DIR/aegis-gateway.yaml"
 cp "$CONFIG" "$OUT_DIR/gateway-config.yaml"
 
 echo "gateway: $JAVA -jar $AEGIS_JAR gateway --config $CONFIG --listen 127.0.0.1:$GATEWAY_PORT"
-setsid "$JAVA" -jar "$AEGIS_JAR" gateway --config "$CONFIG" --listen "127.0.0.1:$GATEWAY_PORT" \
+# A fresh $AEGIS_HOME per run: the gateway pins what it sees on first use (aegis.lock), and a lockfile left
+# by an earlier run from another checkout path would hold every tool as "the server's identity changed".
+mkdir -p "$CFG_DIR/home"
+AEGIS_HOME="$CFG_DIR/home" setsid "$JAVA" -jar "$AEGIS_JAR" gateway --config "$CONFIG" --listen "127.0.0.1:$GATEWAY_PORT" \
   >"$OUT_DIR/gateway.log" 2>&1 </dev/null &
 gw_pid=$!
 

@@ -57,6 +57,7 @@ class ScanLiveIT {
     Path out = tmp.resolve("stdout-" + System.nanoTime());
     Path err = tmp.resolve("stderr-" + System.nanoTime());
     ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
+    pb.environment().put("AEGIS_HOME", tmp.resolve("aegis-home").toString()); // never the user's own state
     pb.environment().putAll(env);
     Process p = pb.start();
     if (!p.waitFor(180, TimeUnit.SECONDS)) {
