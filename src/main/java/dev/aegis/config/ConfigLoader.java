@@ -42,11 +42,11 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  */
 public final class ConfigLoader {
   private static final Set<String> SERVER_KEYS = Set.of("command", "args", "env", "cwd", "url", "headers", "type",
-      "prefix", "disabled");
+      "prefix", "disabled", "builtin");
   private static final Set<String> GATEWAY_KEYS = Set.of("maxMessageBytes", "requestTimeout", "startupTimeout",
       "maxRestartBackoff", "allowedOrigins", "pageSize", "maxSessions");
   private static final Set<String> TOP_KEYS = Set.of("servers", "mcpServers", "gateway", "inputs", "scan", "pin",
-      "identity", "policy", "trust");
+      "identity", "policy", "trust", "memory");
   private static final Set<String> PIN_KEYS = Set.of("mode", "lockfile", "require", "trust", "signatures", "unsigned",
       "badSignature");
   private static final Set<String> SCAN_KEYS = Set.of("definitions", "outputs", "warnAt", "blockAt",
@@ -181,11 +181,12 @@ public final class ConfigLoader {
     PinConfig pin = pin(root.path("pin"));
     AccessConfig access = new AccessConfig(identity(root.path("identity")), policy(root.path("policy")),
         trust(root.path("trust")));
+    MemoryConfig memory = memory(root.path("memory"), Path.of(file).toAbsolutePath().getParent());
     if (!errors.isEmpty()) {
       return null;
     }
     return new GatewayConfig(servers, maxBytes, requestTimeout, startupTimeout, backoff, origins, pageSize,
-        maxSessions, scan, pin, access);
+        maxSessions, scan, pin, access, memory);
   }
 
   private JsonNode section(JsonNode node, String name, Set<String> keys) {
@@ -318,6 +319,74 @@ public final class ConfigLoader {
         strings(n.get("destructive"), "/trust/destructive"),
         choice("/trust", n, "untrustedToSink", "ask", Set.of("ask", "deny")),
         choice("/trust", n, "privateToPublic", "deny", Set.of("ask", "deny")));
+  }
+
+  private MemoryConfig memory(JsonNode node, Path base) {
+    JsonNode n = section(node, "memory", Set.of("store", "postgres", "keys", "defaultScope", "untrusted",
+        "quarantine", "checkpointEvery", "scopes"));
+    if (n == null) {
+      return MemoryConfig.DEFAULT;
+    }
+    String store = text(n, "store", "/memory", null);
+    String keys = text(n, "keys", "/memory", null);
+    MemoryConfig.Postgres pg = null;
+    JsonNode p = n.path("postgres");
+    if (p.isObject()) {
+      String url = text(p, "url", "/memory/postgres", null);
+      if (url == null || !url.startsWith("jdbc:postgresql:")) {
+        error("/memory/postgres/url", "'url' must be a jdbc:postgresql://HOST:PORT/DATABASE address");
+      }
+      pg = new MemoryConfig.Postgres(url, text(p, "user", "/memory/postgres", null),
+          text(p, "passwordEnv", "/memory/postgres", null));
+    } else if (!p.isMissingNode() && !p.isNull()) {
+      error("/memory/postgres", "'postgres' must be a mapping with url, user and passwordEnv");
+    }
+    String defaultScope = text(n, "defaultScope", "/memory", null);
+    if (defaultScope != null && !MemoryConfig.validScope(defaultScope)) {
+      error("/memory/defaultScope", "a scope name is letters, digits and . _ : - (at most 200), was '"
+          + defaultScope + "'");
+    }
+    JsonNode q = n.path("quarantine");
+    if (!q.isMissingNode() && !q.isBoolean()) {
+      error("/memory/quarantine", "'quarantine' must be true or false");
+    }
+    JsonNode every = n.path("checkpointEvery");
+    int checkpointEvery = MemoryConfig.DEFAULT.checkpointEvery();
+    if (!every.isMissingNode()) {
+      if (every.isInt() && every.intValue() > 0) {
+        checkpointEvery = every.intValue();
+      } else {
+        error("/memory/checkpointEvery", "'checkpointEvery' must be a positive whole number");
+      }
+    }
+    Map<String, MemoryConfig.Scope> scopes = new LinkedHashMap<>();
+    JsonNode s = n.path("scopes");
+    if (s.isObject()) {
+      for (String name : s.propertyNames()) {
+        String at = "/memory/scopes/" + name;
+        JsonNode v = s.get(name);
+        if (!MemoryConfig.validScope(name) || name.startsWith("agent:")) {
+          error(at, "a scope name is letters, digits and . _ : - (at most 200) and does not start with 'agent:'"
+              + " (each principal's own scope)");
+          continue;
+        }
+        if (!v.isObject()) {
+          error(at, "a scope is a mapping of read, write and admin to lists of principals, group:NAME or *");
+          continue;
+        }
+        for (String k : v.propertyNames()) {
+          if (!Set.of("read", "write", "admin").contains(k)) {
+            error(at + "/" + k, "unknown right '" + k + "': one of read, write, admin");
+          }
+        }
+        scopes.put(name, new MemoryConfig.Scope(strings(v.get("read"), at + "/read"),
+            strings(v.get("write"), at + "/write"), strings(v.get("admin"), at + "/admin")));
+      }
+    } else if (!s.isMissingNode() && !s.isNull()) {
+      error("/memory/scopes", "'scopes' must be a mapping of scope name to its rights");
+    }
+    return new MemoryConfig(store == null ? null : resolve(base, store), pg, keys == null ? null : resolve(base, keys),
+        defaultScope, strings(n.get("untrusted"), "/memory/untrusted"), q.asBoolean(true), checkpointEvery, scopes);
   }
 
   private PinConfig pin(JsonNode p) {
@@ -482,6 +551,19 @@ public final class ConfigLoader {
       return null;
     }
     String prefix = prefix(name, node.get("prefix"), at);
+    if (node.has("builtin")) {
+      String kind = node.path("builtin").asString("");
+      if (node.has("command") || node.has("url")) {
+        error(at, "server '" + name + "' is built in ('builtin'), so it has no 'command' or 'url'");
+        return null;
+      }
+      if (!ServerConfig.Builtin.KINDS.contains(kind)) {
+        error(at + "/builtin", "'builtin' must be one of " + new java.util.TreeSet<>(ServerConfig.Builtin.KINDS)
+            + ", was '" + kind + "'");
+        return null;
+      }
+      return new ServerConfig(name, prefix, new ServerConfig.Builtin(kind));
+    }
     boolean hasCommand = node.has("command");
     boolean hasUrl = node.has("url");
     String type = node.path("type").asString("");

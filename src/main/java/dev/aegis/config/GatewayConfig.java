@@ -22,7 +22,7 @@ import java.util.List;
  */
 public record GatewayConfig(List<ServerConfig> servers, int maxMessageBytes, Duration requestTimeout,
     Duration startupTimeout, Duration maxRestartBackoff, List<String> allowedOrigins, int pageSize,
-    int maxSessions, ScanConfig scan, PinConfig pin, AccessConfig access) {
+    int maxSessions, ScanConfig scan, PinConfig pin, AccessConfig access, MemoryConfig memory) {
 
   public static final int DEFAULT_MAX_SESSIONS = 64;
 
@@ -48,10 +48,18 @@ public record GatewayConfig(List<ServerConfig> servers, int maxMessageBytes, Dur
         maxSessions, scan, pin, AccessConfig.DEFAULT);
   }
 
+  public GatewayConfig(List<ServerConfig> servers, int maxMessageBytes, Duration requestTimeout,
+      Duration startupTimeout, Duration maxRestartBackoff, List<String> allowedOrigins, int pageSize, int maxSessions,
+      ScanConfig scan, PinConfig pin, AccessConfig access) {
+    this(servers, maxMessageBytes, requestTimeout, startupTimeout, maxRestartBackoff, allowedOrigins, pageSize,
+        maxSessions, scan, pin, access, MemoryConfig.DEFAULT);
+  }
+
   public GatewayConfig {
     servers = List.copyOf(servers);
-    if (access == null) {
-      throw new IllegalArgumentException("access settings are required (AccessConfig.DEFAULT)");
+    if (access == null || memory == null) {
+      throw new IllegalArgumentException("access and memory settings are required (AccessConfig.DEFAULT, "
+          + "MemoryConfig.DEFAULT)");
     }
     if (scan == null || pin == null) {
       throw new IllegalArgumentException("scan and pin settings are required (ScanConfig.DEFAULT, PinConfig.DEFAULT)");
@@ -66,13 +74,19 @@ public record GatewayConfig(List<ServerConfig> servers, int maxMessageBytes, Dur
   /** The same configuration with other pin settings. */
   public GatewayConfig withPin(PinConfig p) {
     return new GatewayConfig(servers, maxMessageBytes, requestTimeout, startupTimeout, maxRestartBackoff,
-        allowedOrigins, pageSize, maxSessions, scan, p, access);
+        allowedOrigins, pageSize, maxSessions, scan, p, access, memory);
   }
 
   /** The same configuration with other access settings. */
   public GatewayConfig withAccess(AccessConfig a) {
     return new GatewayConfig(servers, maxMessageBytes, requestTimeout, startupTimeout, maxRestartBackoff,
-        allowedOrigins, pageSize, maxSessions, scan, pin, a);
+        allowedOrigins, pageSize, maxSessions, scan, pin, a, memory);
+  }
+
+  /** The same configuration with other memory settings. */
+  public GatewayConfig withMemory(MemoryConfig m) {
+    return new GatewayConfig(servers, maxMessageBytes, requestTimeout, startupTimeout, maxRestartBackoff,
+        allowedOrigins, pageSize, maxSessions, scan, pin, access, m);
   }
 
   /** A configuration with these servers and every default. */

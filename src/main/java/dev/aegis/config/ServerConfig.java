@@ -21,7 +21,18 @@ public record ServerConfig(String name, String prefix, Transport transport) {
   }
 
   /** How to reach the server. */
-  public sealed interface Transport permits Stdio, Http {}
+  public sealed interface Transport permits Stdio, Http, Builtin {}
+
+  /** A server Aegis runs in its own process, e.g. {@code builtin: memory} (the shared-memory server). */
+  public record Builtin(String kind) implements Transport {
+    public static final java.util.Set<String> KINDS = java.util.Set.of("memory");
+
+    public Builtin {
+      if (!KINDS.contains(kind)) {
+        throw new IllegalArgumentException("unknown built-in server: " + kind);
+      }
+    }
+  }
 
   /** A child process: the command line, extra environment, working directory (null: the gateway's). */
   public record Stdio(List<String> command, Map<String, String> env, String cwd) implements Transport {

@@ -62,6 +62,8 @@ public final class Gateway implements SessionFactory, AutoCloseable {
   /**
    * @param channels opens upstream channels; null for the built-in stdio and HTTP transports
    */
+  private final Map<String, Builtin> builtins = new ConcurrentHashMap<>();
+
   public Gateway(GatewayConfig config, List<Interceptor> guards, ExchangeListener listener, GatewayLog log,
       UpstreamConnection.ChannelFactory channels) {
     this.config = config;
@@ -107,6 +109,35 @@ public final class Gateway implements SessionFactory, AutoCloseable {
 
   UpstreamConnection.ChannelFactory channels() {
     return channels;
+  }
+
+  /**
+   * Serves {@code builtin: KIND} server entries with {@code server}: each session that uses one gets its own
+   * in-process channel, and the built-in server learns who the session acts for.
+   */
+  public void builtin(String kind, Builtin server) {
+    builtins.put(kind, server);
+  }
+
+  /** A server that runs inside the gateway (see {@link #builtin}). */
+  public interface Builtin {
+    /** A server-side session for the gateway session {@code session}, answering on {@code port}. */
+    ServerSession open(dev.aegis.chain.SessionInfo session, ClientPort port);
+  }
+
+  /** The channel factory of one gateway session: built-in servers learn the session, the rest as configured. */
+  UpstreamConnection.ChannelFactory channelsFor(dev.aegis.chain.SessionInfo session) {
+    return server -> {
+      if (server.transport() instanceof ServerConfig.Builtin b) {
+        Builtin builtin = builtins.get(b.kind());
+        if (builtin == null) {
+          throw new IOException("no built-in '" + b.kind() + "' server in this gateway (server '" + server.name()
+              + "')");
+        }
+        return dev.aegis.transport.InProcessChannel.open("builtin:" + b.kind(), port -> builtin.open(session, port));
+      }
+      return channels.open(server);
+    };
   }
 
   /** Guards followed by the given terminal. */

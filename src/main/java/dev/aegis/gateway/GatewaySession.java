@@ -300,7 +300,7 @@ public final class GatewaySession implements ServerSession {
     List<CompletableFuture<Void>> all = new ArrayList<>();
     synchronized (upstreams) {
       for (ServerConfig s : gateway.config().servers()) {
-        UpstreamConnection up = new UpstreamConnection(s, gateway.channels(), init, gateway.scheduler(), timeouts,
+        UpstreamConnection up = new UpstreamConnection(s, gateway.channelsFor(this.info), init, gateway.scheduler(), timeouts,
             new UpstreamEvents(), gateway.log());
         upstreams.put(s.name(), up);
         gateway.sweeper().add(up);

@@ -432,6 +432,9 @@ public final class UpstreamConnection {
     if (config.transport() instanceof ServerConfig.Stdio s) {
       return "stdio " + String.join(" ", s.command());
     }
+    if (config.transport() instanceof ServerConfig.Builtin b) {
+      return "builtin " + b.kind();
+    }
     return ((ServerConfig.Http) config.transport()).url().toString();
   }
 }

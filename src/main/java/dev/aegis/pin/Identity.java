@@ -44,6 +44,9 @@ public record Identity(List<String> command, String url, String serverName, Stri
     if (server.transport() instanceof ServerConfig.Stdio stdio) {
       return new Identity(stdio.command(), null, name, version);
     }
+    if (server.transport() instanceof ServerConfig.Builtin b) {
+      return new Identity(null, "builtin:" + b.kind(), name, version);
+    }
     return new Identity(null, ((ServerConfig.Http) server.transport()).url().toString(), name, version);
   }
 

@@ -128,6 +128,9 @@ public final class Lister {
     if (server.transport() instanceof ServerConfig.Stdio s) {
       return ProcessChannel.launch(s.command(), s.env(), s.cwd(), codec, server.name(), this::stderrLine);
     }
+    if (server.transport() instanceof ServerConfig.Builtin b) {
+      throw new IOException("the built-in " + b.kind() + " server runs inside the gateway; its tools are Aegis's own");
+    }
     ServerConfig.Http h = (ServerConfig.Http) server.transport();
     return StreamableHttpClientChannel.open(h.url(), h.headers(), h.legacySse(), codec, line -> {});
   }

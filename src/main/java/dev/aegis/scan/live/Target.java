@@ -18,6 +18,9 @@ public record Target(ServerConfig server, String source, Path file) {
     if (server.transport() instanceof ServerConfig.Stdio st) {
       return "stdio: " + String.join(" ", st.command());
     }
+    if (server.transport() instanceof ServerConfig.Builtin b) {
+      return "builtin: " + b.kind();
+    }
     ServerConfig.Http h = (ServerConfig.Http) server.transport();
     return (h.legacySse() ? "sse: " : "http: ") + h.url();
   }
