@@ -151,12 +151,32 @@ final class GatewayCommand implements Callable<Integer> {
     gateway.stdioCaller(new dev.aegis.transport.Caller(access.identity().stdio(), access.identity().stdioGroups(),
         List.of(), "stdio"));
     accessGuard.elicitVia(gateway::elicit);
+    dev.aegis.memory.Memory memory = null;
+    if (loaded.config().servers().stream().anyMatch(s -> s.transport() instanceof dev.aegis.config.ServerConfig.Builtin)) {
+      try {
+        memory = dev.aegis.memory.MemoryHome.open(loaded.config().memory(), home);
+      } catch (RuntimeException e) {
+        err.println("aegis: memory: " + e.getMessage());
+        gateway.close();
+        exchanges.close();
+        return 2;
+      }
+      gateway.builtin("memory", new dev.aegis.memory.MemoryServer(memory, dev.aegis.transport.Caller.LOCAL)
+          .builtin(accessGuard.taint()));
+      log.info("shared memory (builtin) in " + (loaded.config().memory().postgres() != null
+          ? loaded.config().memory().postgres().url()
+          : loaded.config().memory().store() != null ? loaded.config().memory().store() : home.resolve("memory.db")));
+    }
+    dev.aegis.memory.Memory openMemory = memory;
     if (pin != null) {
       pin.watch(gateway::definitionsChanged);
     }
     Warmup.inBackground(gateway.codec(), guards);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       gateway.close();
+      if (openMemory != null) {
+        openMemory.close();
+      }
       exchanges.close();
     }, "aegis-shutdown"));
     log.info("aegis " + Gateway.VERSION + " with " + loaded.config().servers().size() + " server(s)"
@@ -185,6 +205,9 @@ final class GatewayCommand implements Callable<Integer> {
     }
     new StdioServer(System.in, protocolOut, gateway.codec(), gateway, log::warn).run();
     gateway.close();
+    if (openMemory != null) {
+      openMemory.close();
+    }
     exchanges.close();
     return 0;
   }

@@ -35,6 +35,7 @@ public final class Main {
     cli.addSubcommand("approve-call", new ApproveCallCommand());
     cli.addSubcommand("policy", PolicyCommand.commandLine());
     cli.addSubcommand("keys", new KeysCommand());
+    cli.addSubcommand("memory", MemoryCommand.commandLine());
     return cli.execute(args);
   }
 }

@@ -47,6 +47,7 @@ public final class Memory implements AutoCloseable {
   private final Scopes scopes;
   private final Scanner scanner;
   private final Clock clock;
+  private final java.util.concurrent.atomic.AtomicBoolean closed = new java.util.concurrent.atomic.AtomicBoolean();
   /** Hashes of entries whose signature was verified (an edited entry gets another hash, so it is checked again). */
   private final Set<String> verified = Collections.newSetFromMap(new LinkedHashMap<>(1024, 0.75f, false) {
     @Override
@@ -299,6 +300,9 @@ public final class Memory implements AutoCloseable {
 
   @Override
   public void close() {
+    if (!closed.compareAndSet(false, true)) {
+      return;
+    }
     try {
       checkpoint();
     } finally {
