@@ -42,11 +42,27 @@ final class DemoClient implements AutoCloseable {
   private final Thread server;
 
   DemoClient(Gateway gateway) throws IOException {
+    this(gateway, null);
+  }
+
+  /** A client whose session acts for {@code caller} (null: the gateway's stdio principal). */
+  DemoClient(Gateway gateway, dev.aegis.transport.Caller caller) throws IOException {
+    dev.aegis.transport.SessionFactory sessions = caller == null ? gateway : new dev.aegis.transport.SessionFactory() {
+      @Override
+      public dev.aegis.transport.ServerSession open(String transport, dev.aegis.transport.ClientPort port) {
+        return gateway.open(transport, port, caller);
+      }
+
+      @Override
+      public dev.aegis.transport.ServerSession stateless(dev.aegis.transport.ClientPort port) {
+        return gateway.stateless(port);
+      }
+    };
     Pipe in = Pipe.open();
     Pipe out = Pipe.open();
     toGateway = Channels.newOutputStream(in.sink());
     StdioServer stdio = new StdioServer(Channels.newInputStream(in.source()), Channels.newOutputStream(out.sink()),
-        gateway.codec(), gateway, line -> {});
+        gateway.codec(), sessions, line -> {});
     server = new Thread(() -> {
       try {
         stdio.run();

@@ -47,8 +47,7 @@ class DemoTest {
 
     // every fixture really ran, so no verdict rests on a lab that failed to start
     for (String[] s : new String[][] {{"schema-injection", "schema-injection"}, {"rug-pull", "rug-pull"},
-        {"shadowing", "trusted-mail"}, {"shadowing", "shadow-mail"}, {"authorized-keys", "authorized-keys"},
-        {"poisoned-memory", "memory"}}) {
+        {"shadowing", "trusted-mail"}, {"shadowing", "shadow-mail"}, {"authorized-keys", "authorized-keys"}}) {
       assertThat(work.resolve(s[0]).resolve(s[1] + ".started")).as(s[1] + " started").exists();
     }
 
@@ -73,14 +72,13 @@ class DemoTest {
 
     Path pm = work.resolve("poisoned-memory");
     String apiKey = Files.readString(pm.resolve("home/.env"));
-    boolean exported = false;
-    Path memory = pm.resolve("memory");
-    if (Files.isDirectory(memory)) {
-      try (Stream<Path> files = Files.list(memory)) {
-        for (Path f : files.toList()) {
-          exported |= Files.readString(f).contains(apiKey);
-        }
-      }
+    boolean exported;
+    // the demo's shared memory is Aegis's own (builtin): read its log straight from the database
+    try (dev.aegis.store.sqlite.SqliteStore store = dev.aegis.store.sqlite.SqliteStore.open(pm.resolve("memory.db"))) {
+      assertThat(store.head()).as("agent A's write reached memory").isPositive();
+      List<String> contents = new ArrayList<>();
+      store.scan(1, store.head(), e -> contents.add(String.valueOf(e.content())));
+      exported = contents.stream().anyMatch(c -> c.contains(apiKey.substring(apiKey.indexOf("sk-"))));
     }
     assertThat(stopped(root, "poisoned-memory")).isEqualTo(!exported);
 
