@@ -9,21 +9,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
-import java.security.KeyFactory;
-import java.security.KeyPair;
-import java.security.KeyPairGenerator;
 import java.security.MessageDigest;
-import java.security.PrivateKey;
-import java.security.PublicKey;
-import java.security.Signature;
-import java.security.spec.PKCS8EncodedKeySpec;
-import java.security.spec.X509EncodedKeySpec;
 import java.util.Base64;
 import java.util.HexFormat;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
+import org.bouncycastle.math.ec.rfc8032.Ed25519;
 
 /**
  * The Ed25519 keys Aegis holds for principals that have none of their own, one file per principal in an owner-only
@@ -46,12 +39,17 @@ public final class Keys {
   private final Path dir;
   private final MemoryStore store;
   private final Map<String, Signer> signers = new ConcurrentHashMap<>();
-  private final Map<String, Optional<PublicKey>> publics = new ConcurrentHashMap<>();
+  private final Map<String, Optional<byte[]>> publics = new ConcurrentHashMap<>();
+  private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+  /** DER prefixes of an Ed25519 key (RFC 8410): X.509 SubjectPublicKeyInfo and PKCS #8 v1, each before 32 bytes. */
+  private static final byte[] X509_PREFIX = HexFormat.of().parseHex("302a300506032b6570032100");
+  private static final byte[] PKCS8_PREFIX = HexFormat.of().parseHex("302e020100300506032b657004220420");
 
   /** A key id and a signature over some payload. */
   public record Signed(String keyId, String signature) {}
 
-  private record Signer(String keyId, PrivateKey key) {}
+  /** Raw RFC 8032 keys: the 32-byte private seed and public key. */
+  private record Signer(String keyId, byte[] secret, byte[] pub) {}
 
   private Keys(Path dir, MemoryStore store) {
     this.dir = dir;
@@ -76,14 +74,9 @@ public final class Keys {
   /** Signs {@code payload} with {@code principal}'s key, creating the key on first use. */
   public Signed sign(String principal, byte[] payload) {
     Signer s = signers.computeIfAbsent(principal, this::load);
-    try {
-      Signature sig = Signature.getInstance("Ed25519");
-      sig.initSign(s.key());
-      sig.update(payload);
-      return new Signed(s.keyId(), B64.encodeToString(sig.sign()));
-    } catch (GeneralSecurityException e) {
-      throw new StoreException("cannot sign for " + principal + ": " + e.getMessage(), e);
-    }
+    byte[] sig = new byte[Ed25519.SIGNATURE_SIZE];
+    Ed25519.sign(s.secret(), 0, s.pub(), 0, payload, 0, payload.length, sig, 0);
+    return new Signed(s.keyId(), B64.encodeToString(sig));
   }
 
   /** The key id {@code principal} signs with (creating the key on first use). */
@@ -96,17 +89,21 @@ public final class Keys {
     if (keyId == null || signature == null) {
       return false;
     }
-    Optional<PublicKey> key = publics.computeIfAbsent(keyId, id -> store.publicKey(id).map(Keys::publicKey));
+    Optional<byte[]> key = publics.computeIfAbsent(keyId, id -> store.publicKey(id).map(Keys::rawPublic));
     if (key.isEmpty()) {
       publics.remove(keyId); // it may be registered by another instance later
       return false;
     }
+    return verifyRaw(key.get(), payload, signature);
+  }
+
+  /** Whether {@code signature} (base64url) is {@code pub}'s (raw 32 bytes) Ed25519 signature of {@code payload}. */
+  static boolean verifyRaw(byte[] pub, byte[] payload, String signature) {
     try {
-      Signature sig = Signature.getInstance("Ed25519");
-      sig.initVerify(key.get());
-      sig.update(payload);
-      return sig.verify(B64D.decode(signature));
-    } catch (GeneralSecurityException | IllegalArgumentException e) {
+      byte[] sig = B64D.decode(signature);
+      return sig.length == Ed25519.SIGNATURE_SIZE && pub.length == Ed25519.PUBLIC_KEY_SIZE
+          && Ed25519.verify(sig, 0, pub, 0, payload, 0, payload.length);
+    } catch (IllegalArgumentException e) {
       return false;
     }
   }
@@ -127,13 +124,28 @@ public final class Keys {
     }
   }
 
-  static PublicKey publicKey(String base64Der) {
+  /** The raw 32 bytes of an Ed25519 public key given as X.509 DER in base64. */
+  static byte[] rawPublic(String base64Der) {
+    return raw(base64Der, X509_PREFIX, "public");
+  }
+
+  private static byte[] raw(String base64Der, byte[] prefix, String what) {
     try {
-      return KeyFactory.getInstance("Ed25519").generatePublic(new X509EncodedKeySpec(Base64.getDecoder()
-          .decode(base64Der)));
-    } catch (GeneralSecurityException | IllegalArgumentException e) {
-      throw new StoreException("a recorded public key is not an Ed25519 key: " + e.getMessage(), e);
+      byte[] der = Base64.getDecoder().decode(base64Der);
+      if (der.length != prefix.length + 32
+          || !java.util.Arrays.equals(der, 0, prefix.length, prefix, 0, prefix.length)) {
+        throw new StoreException("not an Ed25519 " + what + " key", null);
+      }
+      return java.util.Arrays.copyOfRange(der, prefix.length, der.length);
+    } catch (IllegalArgumentException e) {
+      throw new StoreException("not an Ed25519 " + what + " key: " + e.getMessage(), e);
     }
+  }
+
+  private static String der(byte[] prefix, byte[] raw) {
+    byte[] out = java.util.Arrays.copyOf(prefix, prefix.length + raw.length);
+    System.arraycopy(raw, 0, out, prefix.length, raw.length);
+    return Base64.getEncoder().encodeToString(out);
   }
 
   private Path file(String principal) {
@@ -156,25 +168,35 @@ public final class Keys {
       throw new StoreException("key file " + f + " belongs to '" + p.getProperty("principal") + "', not '"
           + principal + "'", null);
     }
+    byte[] secret;
+    byte[] pub;
+    String pubDer = p.getProperty("public");
     try {
-      PrivateKey key = KeyFactory.getInstance("Ed25519").generatePrivate(new PKCS8EncodedKeySpec(Base64.getDecoder()
-          .decode(p.getProperty("private"))));
-      String pub = p.getProperty("public");
-      String keyId = keyIdOf(Base64.getDecoder().decode(pub));
-      store.registerKey(keyId, principal, pub);
-      return new Signer(keyId, key);
-    } catch (GeneralSecurityException | IllegalArgumentException | NullPointerException e) {
+      secret = raw(p.getProperty("private"), PKCS8_PREFIX, "private");
+      pub = rawPublic(pubDer);
+    } catch (StoreException | NullPointerException e) {
       throw new StoreException("key file " + f + " is damaged: " + e.getMessage(), e);
     }
+    byte[] derived = new byte[Ed25519.PUBLIC_KEY_SIZE];
+    Ed25519.generatePublicKey(secret, 0, derived, 0);
+    if (!java.util.Arrays.equals(derived, pub)) {
+      throw new StoreException("key file " + f + " is damaged: its public key does not match its private key", null);
+    }
+    String keyId = keyIdOf(Base64.getDecoder().decode(pubDer));
+    store.registerKey(keyId, principal, pubDer);
+    return new Signer(keyId, secret, pub);
   }
 
   private void create(String principal, Path f) {
     try {
-      KeyPair kp = KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+      byte[] secret = new byte[Ed25519.SECRET_KEY_SIZE];
+      RANDOM.nextBytes(secret);
+      byte[] pub = new byte[Ed25519.PUBLIC_KEY_SIZE];
+      Ed25519.generatePublicKey(secret, 0, pub, 0);
       Properties p = new Properties();
       p.setProperty("principal", principal);
-      p.setProperty("private", Base64.getEncoder().encodeToString(kp.getPrivate().getEncoded()));
-      p.setProperty("public", Base64.getEncoder().encodeToString(kp.getPublic().getEncoded()));
+      p.setProperty("private", der(PKCS8_PREFIX, secret)); // PKCS #8 and X.509, as the JDK and openssl read them
+      p.setProperty("public", der(X509_PREFIX, pub));
       Path tmp = Files.createTempFile(dir, ".key", ".tmp");
       try {
         try {
@@ -195,7 +217,7 @@ public final class Keys {
       }
     } catch (FileAlreadyExistsException e) {
       // another process created it first: use theirs
-    } catch (IOException | GeneralSecurityException e) {
+    } catch (IOException e) {
       throw new StoreException("cannot create a signing key for " + principal + " in " + dir + ": " + e.getMessage(), e);
     }
   }
