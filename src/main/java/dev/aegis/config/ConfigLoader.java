@@ -343,7 +343,7 @@ public final class ConfigLoader {
     }
     String defaultScope = text(n, "defaultScope", "/memory", null);
     if (defaultScope != null && !MemoryConfig.validScope(defaultScope)) {
-      error("/memory/defaultScope", "a scope name is letters, digits and . _ : - (at most 200), was '"
+      error("/memory/defaultScope", "a scope name is letters, digits and . _ : - @ (at most 200), was '"
           + defaultScope + "'");
     }
     JsonNode q = n.path("quarantine");
@@ -366,7 +366,7 @@ public final class ConfigLoader {
         String at = "/memory/scopes/" + name;
         JsonNode v = s.get(name);
         if (!MemoryConfig.validScope(name) || name.startsWith("agent:")) {
-          error(at, "a scope name is letters, digits and . _ : - (at most 200) and does not start with 'agent:'"
+          error(at, "a scope name is letters, digits and . _ : - @ (at most 200) and does not start with 'agent:'"
               + " (each principal's own scope)");
           continue;
         }

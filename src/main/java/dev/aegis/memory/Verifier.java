@@ -62,8 +62,9 @@ public final class Verifier {
     long step = Math.max(100_000, head / 10);
     store.scan(1, head, e -> {
       if (e.seq() != expected[0]) {
-        problem.accept("entry " + expected[0] + (e.seq() > expected[0] ? " to " + (e.seq() - 1) + " missing"
-            : " out of order (found " + e.seq() + ")"));
+        problem.accept(e.seq() == expected[0] + 1 ? "entry " + expected[0] + " missing"
+            : e.seq() > expected[0] ? "entries " + expected[0] + " to " + (e.seq() - 1) + " missing"
+            : "entry " + e.seq() + " out of order (expected " + expected[0] + ")");
         expected[0] = e.seq();
       }
       if (!e.prevHash().equals(prev[0])) {
@@ -102,7 +103,8 @@ public final class Verifier {
     }
     long n = 0;
     for (Map.Entry<String, Long> k : lastSeq.entrySet()) {
-      String[] sk = k.getKey().split("\u0000", 2);
+      int cut = k.getKey().indexOf('\u0000');
+      String[] sk = {k.getKey().substring(0, cut), k.getKey().substring(cut + 1)};
       Optional<Entry> cur = store.current(sk[0], sk[1]);
       if (cur.isEmpty() || cur.get().seq() != k.getValue()) {
         problem.accept(sk[0] + "/" + sk[1] + ": the current index points at "

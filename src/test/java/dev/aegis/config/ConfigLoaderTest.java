@@ -386,4 +386,55 @@ class ConfigLoaderTest {
         "aegis.yaml:6:3: 'trust' must be a mapping of server name to its setting",
         "aegis.yaml:7:3: 'badSignature' must be one of [hold, refuse]");
   }
+
+  @Test
+  void memorySettingsAndABuiltinMemoryServer() throws Exception {
+    GatewayConfig c = ConfigLoader.parse("/etc/aegis/aegis.yaml", """
+        servers:
+          mem: {builtin: memory, prefix: false}
+        memory:
+          store: data/memory.db
+          keys: memory-keys
+          defaultScope: team
+          untrusted: [web-agent]
+          quarantine: false
+          checkpointEvery: 50
+          scopes:
+            team: {read: ["*"], write: ["group:agents"], admin: [alice]}
+        """.getBytes(StandardCharsets.UTF_8)).config();
+
+    assertThat(server(c, "mem").transport()).isEqualTo(new ServerConfig.Builtin("memory"));
+    MemoryConfig m = c.memory();
+    assertThat(m.store()).isEqualTo(java.nio.file.Path.of("/etc/aegis/data/memory.db"));
+    assertThat(m.keys()).isEqualTo(java.nio.file.Path.of("/etc/aegis/memory-keys"));
+    assertThat(m.defaultScope()).isEqualTo("team");
+    assertThat(m.untrusted()).containsExactly("web-agent");
+    assertThat(m.quarantine()).isFalse();
+    assertThat(m.checkpointEvery()).isEqualTo(50);
+    assertThat(m.scopes().get("team")).isEqualTo(new MemoryConfig.Scope(List.of("*"), List.of("group:agents"),
+        List.of("alice")));
+    assertThat(parse("servers:\n  a: {command: x}\n").config().memory()).isEqualTo(MemoryConfig.DEFAULT);
+  }
+
+  @Test
+  void badMemorySettingsAreErrorsWithTheirPlace() {
+    List<String> errors = errors("""
+        servers:
+          m: {builtin: files}
+          n: {builtin: memory, command: x}
+        memory:
+          postgres: {url: "mysql://db"}
+          checkpointEvery: -1
+          scopes:
+            "agent:bob": {read: ["*"]}
+            team: {read: ["*"], own: [x]}
+        """);
+
+    assertThat(errors).contains("aegis.yaml:2:7: 'builtin' must be one of [memory], was 'files'",
+        "aegis.yaml:3:3: server 'n' is built in ('builtin'), so it has no 'command' or 'url'",
+        "aegis.yaml:5:14: 'url' must be a jdbc:postgresql://HOST:PORT/DATABASE address",
+        "aegis.yaml:6:3: 'checkpointEvery' must be a positive whole number");
+    assertThat(errors).anyMatch(e -> e.startsWith("aegis.yaml:8:5: a scope name") && e.contains("agent:"));
+    assertThat(errors).contains("aegis.yaml:9:25: unknown right 'own': one of read, write, admin");
+  }
 }
