@@ -50,14 +50,22 @@ final class Condition {
 
   private final String text;
   private final CelRuntime.Program program;
+  /** Answers the simple shapes without the interpreter; {@code null} when none apply (or when turned off). */
+  private final Shortcut shortcut;
 
-  private Condition(String text, CelRuntime.Program program) {
+  private Condition(String text, CelRuntime.Program program, Shortcut shortcut) {
     this.text = text;
     this.program = program;
+    this.shortcut = shortcut;
   }
 
   /** The condition, or the problems that stop it compiling (returned so the parser can place each in the file). */
   static Object compile(String text) {
+    return compile(text, true);
+  }
+
+  /** As {@link #compile(String)}; {@code shortcuts} false leaves every evaluation to CEL (tests compare the two). */
+  static Object compile(String text, boolean shortcuts) {
     CelValidationResult result = COMPILER.compile(text);
     if (result.hasError()) {
       List<Issue> issues = new ArrayList<>();
@@ -75,7 +83,7 @@ final class Condition {
         return List.of(new Issue(1, 0, "must give a bool, but gives "
             + ast.getResultType().name()));
       }
-      return new Condition(text, RUNTIME.createProgram(ast));
+      return new Condition(text, RUNTIME.createProgram(ast), shortcuts ? Shortcut.of(ast) : null);
     } catch (dev.cel.common.CelValidationException | CelEvaluationException e) {
       return List.of(new Issue(1, 0, e.getMessage()));
     }
@@ -86,12 +94,29 @@ final class Condition {
    * not a bool, the iteration bound); the caller decides what failure means for its effect.
    */
   Boolean eval(Facts facts) {
+    if (shortcut != null) {
+      switch (shortcut.eval(facts)) {
+        case TRUE:
+          return Boolean.TRUE;
+        case FALSE:
+          return Boolean.FALSE;
+        case ERROR:
+          return null;
+        default:
+          break;
+      }
+    }
     try {
       Object v = program.eval(facts);
       return v instanceof Boolean b ? b : null;
     } catch (CelEvaluationException | RuntimeException e) {
       return null;
     }
+  }
+
+  /** Whether some shapes of this condition are answered without CEL. */
+  boolean hasShortcut() {
+    return shortcut != null;
   }
 
   @Override

@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * The CEL variables for one call, built on first use: most calls are decided by rules without a {@code when}, and
@@ -16,11 +17,13 @@ import tools.jackson.databind.JsonNode;
 final class Facts implements CelVariableResolver {
   /** Deeper argument trees are not converted; a condition reaching into one fails (and fails closed for deny). */
   static final int MAX_DEPTH = 64;
+  private static final JsonNode EMPTY = JsonNodeFactory.instance.objectNode();
 
   private final PolicyRequest request;
   private Map<String, Object> args;
   private Map<String, Object> principal;
   private Map<String, Object> session;
+  private Boolean argsTooDeep;
 
   Facts(PolicyRequest request) {
     this.request = request;
@@ -37,6 +40,39 @@ final class Facts implements CelVariableResolver {
       case "method" -> Optional.of(request.method());
       default -> Optional.empty();
     };
+  }
+
+  PolicyRequest request() {
+    return request;
+  }
+
+  /** The arguments as {@link Shortcut} reads them: the object, or an empty one when they are not an object. */
+  JsonNode argsObject() {
+    JsonNode a = request.args();
+    return a.isObject() ? a : EMPTY;
+  }
+
+  /** Whether building {@code args} for CEL fails because the tree is deeper than {@link #MAX_DEPTH}. */
+  boolean argsTooDeep() {
+    if (argsTooDeep == null) {
+      argsTooDeep = deeperThanMax(request.args(), 0);
+    }
+    return argsTooDeep;
+  }
+
+  /** Mirrors {@link #value}: true when it would reach a node at depth {@code MAX_DEPTH + 1}. */
+  private static boolean deeperThanMax(JsonNode n, int depth) {
+    if (depth > MAX_DEPTH) {
+      return true;
+    }
+    if (n.isObject() || n.isArray()) {
+      for (JsonNode child : n) {
+        if (deeperThanMax(child, depth + 1)) {
+          return true;
+        }
+      }
+    }
+    return false;
   }
 
   private Map<String, Object> args() {

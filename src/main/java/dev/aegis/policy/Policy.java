@@ -85,7 +85,15 @@ public final class Policy {
 
   /** As {@link #parse(String, String)}, with the clock rate windows are measured on (tests move it by hand). */
   public static Policy parse(String source, String yamlText, Clock clock) throws PolicyException {
-    PolicyParser.Parsed p = PolicyParser.parse(source, yamlText);
+    return parse(source, yamlText, clock, true);
+  }
+
+  /**
+   * As {@link #parse(String, String, Clock)}; {@code shortcuts} false makes CEL evaluate every condition, without
+   * the plain-Java answers for simple shapes (the tests compare both ways on the same calls).
+   */
+  static Policy parse(String source, String yamlText, Clock clock, boolean shortcuts) throws PolicyException {
+    PolicyParser.Parsed p = PolicyParser.parse(source, yamlText, shortcuts);
     return new Policy(p.rules(), p.defaultEffect(), clock);
   }
 
@@ -157,6 +165,17 @@ public final class Policy {
       ids.add(r.id());
     }
     return ids;
+  }
+
+  /** How many conditions have a {@link Shortcut} (for tests that must know the shortcuts ran). */
+  int shortcuts() {
+    int n = 0;
+    for (Rule r : rules) {
+      if (r.when() != null && r.when().hasShortcut()) {
+        n++;
+      }
+    }
+    return n;
   }
 
   /**

@@ -43,18 +43,25 @@ final class PolicyParser {
   private final Map<String, TokenStreamLocation> keys = new HashMap<>();
   private final Map<String, TokenStreamLocation> values = new HashMap<>();
   private final List<String> errors = new ArrayList<>();
+  private final boolean shortcuts;
 
-  private PolicyParser(String source, String text) {
+  private PolicyParser(String source, String text, boolean shortcuts) {
     this.source = source;
     this.lines = text.lines().toArray(String[]::new);
+    this.shortcuts = shortcuts;
   }
 
   static Parsed parse(String source, String text) throws PolicyException {
+    return parse(source, text, true);
+  }
+
+  /** As {@link #parse(String, String)}; {@code shortcuts} false evaluates every condition with CEL alone. */
+  static Parsed parse(String source, String text, boolean shortcuts) throws PolicyException {
     if (text.length() > MAX_BYTES || text.getBytes(StandardCharsets.UTF_8).length > MAX_BYTES) {
       throw new PolicyException(List.of(source + ": the policy is larger than " + MAX_BYTES / 1024 / 1024
           + " MiB; split it or remove unused rules"));
     }
-    PolicyParser p = new PolicyParser(source, text);
+    PolicyParser p = new PolicyParser(source, text, shortcuts);
     JsonNode root;
     try (JsonParser tokens = YAML.createParser(text)) {
       JsonToken t;
@@ -283,7 +290,7 @@ final class PolicyParser {
       error(here, "'when' must be at most " + Condition.MAX_BYTES + " bytes; move logic into more rules");
       return null;
     }
-    Object compiled = Condition.compile(text);
+    Object compiled = Condition.compile(text, shortcuts);
     if (compiled instanceof Condition c) {
       return c;
     }
