@@ -73,11 +73,11 @@ class AccessGuardTest {
 
     assertThat(r.error().code()).isEqualTo(JsonRpcError.BLOCKED);
     assertThat(r.error().message()).contains("aws-access-key at /message", "exfiltration").doesNotContain(AWS_KEY);
-    assertThat(decisions).anySatisfy(d -> {
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(decisions).anySatisfy(d -> {
       assertThat(d.by()).isEqualTo("access");
       assertThat(d.effect()).isEqualTo("deny");
       assertThat(d.reason()).contains("/message").doesNotContain(AWS_KEY);
-    });
+    }));
     assertThat(text(host.call("web__echo", "{\"message\":\"hello\"}"))).isEqualTo("Echo: hello");
   }
 
@@ -99,7 +99,9 @@ class AccessGuardTest {
     Response r = host.call("web__echo", "{\"message\":\"write to alice@example.com\"}");
 
     assertThat(text(r)).isEqualTo("Echo: write to [REDACTED:email]");
-    assertThat(decisions).anySatisfy(d -> assertThat(d.reason()).contains("email at /content/0/text"));
+    // the audit listener runs after the reply went out: wait for it, do not race it
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(decisions).anySatisfy(d -> assertThat(d.reason()).contains("email at /content/0/text")));
   }
 
   @Test
@@ -109,7 +111,9 @@ class AccessGuardTest {
     Response r = host.call("web__big", "{\"bytes\":300000}");
 
     assertThat(text(r)).hasSize(300000);
-    assertThat(decisions).anySatisfy(d -> assertThat(d.reason()).contains("not scanned for secrets"));
+    // the audit listener runs after the reply went out: wait for it, do not race it
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(decisions).anySatisfy(d -> assertThat(d.reason()).contains("not scanned for secrets")));
   }
 
   @Test
@@ -153,7 +157,9 @@ class AccessGuardTest {
 
     Response approved = host.responseTo(RequestId.of(900), FakeHost.WAIT);
     assertThat(text(approved)).isEqualTo("Echo: report");
-    assertThat(decisions).anySatisfy(d -> assertThat(d.effect()).isEqualTo("ask"));
+    // the audit listener runs after the reply went out: wait for it, do not race it
+    await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+        assertThat(decisions).anySatisfy(d -> assertThat(d.effect()).isEqualTo("ask")));
 
     // the same call again needs a new approval: the first one was used up
     Request again = Request.of(RequestId.of(901), "tools/call",
