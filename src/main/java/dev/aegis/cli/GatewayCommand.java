@@ -152,7 +152,8 @@ final class GatewayCommand implements Callable<Integer> {
         List.of(), "stdio"));
     accessGuard.elicitVia(gateway::elicit);
     dev.aegis.memory.Memory memory = null;
-    if (loaded.config().servers().stream().anyMatch(s -> s.transport() instanceof dev.aegis.config.ServerConfig.Builtin)) {
+    if (loaded.config().servers().stream()
+        .anyMatch(s -> s.transport() instanceof dev.aegis.config.ServerConfig.Builtin)) {
       try {
         memory = dev.aegis.memory.MemoryHome.open(loaded.config().memory(), home);
       } catch (RuntimeException e) {

@@ -36,7 +36,10 @@ public final class Chain {
     return Canonical.bytes(o);
   }
 
-  /** The chain hash of {@code e}: {@code sha256:} and the hex SHA-256 over the canonical JSON of every field but {@code hash} itself. */
+  /**
+   * The chain hash of {@code e}: {@code sha256:} and the hex SHA-256 over the canonical JSON of every field but
+   * {@code hash} itself.
+   */
   public static String hash(Entry e) {
     ObjectNode o = JSON.objectNode();
     o.put("seq", e.seq());

@@ -218,7 +218,8 @@ public final class Keys {
     } catch (FileAlreadyExistsException e) {
       // another process created it first: use theirs
     } catch (IOException e) {
-      throw new StoreException("cannot create a signing key for " + principal + " in " + dir + ": " + e.getMessage(), e);
+      throw new StoreException("cannot create a signing key for " + principal + " in " + dir + ": "
+          + e.getMessage(), e);
     }
   }
 

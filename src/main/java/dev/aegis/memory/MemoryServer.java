@@ -117,7 +117,8 @@ public final class MemoryServer implements SessionFactory {
     private Response handle(Request r) {
       McpMethod m = r.knownMethod();
       if (m == null) {
-        return Response.error(r.id(), JsonRpcError.of(JsonRpcError.METHOD_NOT_FOUND, "Method not found: " + r.method()));
+        return Response.error(r.id(), JsonRpcError.of(JsonRpcError.METHOD_NOT_FOUND,
+            "Method not found: " + r.method()));
       }
       switch (m) {
         case INITIALIZE -> {
