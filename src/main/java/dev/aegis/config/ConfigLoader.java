@@ -323,7 +323,7 @@ public final class ConfigLoader {
 
   private MemoryConfig memory(JsonNode node, Path base) {
     JsonNode n = section(node, "memory", Set.of("store", "postgres", "keys", "defaultScope", "untrusted",
-        "quarantine", "checkpointEvery", "scopes"));
+        "quarantine", "checkpointEvery", "scopes", "agentKeys"));
     if (n == null) {
       return MemoryConfig.DEFAULT;
     }
@@ -385,8 +385,24 @@ public final class ConfigLoader {
     } else if (!s.isMissingNode() && !s.isNull()) {
       error("/memory/scopes", "'scopes' must be a mapping of scope name to its rights");
     }
+    Map<String, String> agentKeys = new LinkedHashMap<>();
+    JsonNode ak = n.path("agentKeys");
+    if (ak.isObject()) {
+      for (String principal : ak.propertyNames()) {
+        String key = ak.get(principal).asString("");
+        if (!ak.get(principal).isString() || !key.startsWith("MCowBQYDK2VwAyEA") || key.length() != 60) {
+          error("/memory/agentKeys/" + principal, "an agent key is an Ed25519 public key: X.509, base64"
+              + " (MCowBQYDK2VwAyEA..., 60 characters; aegis keygen prints one)");
+          continue;
+        }
+        agentKeys.put(principal, key);
+      }
+    } else if (!ak.isMissingNode() && !ak.isNull()) {
+      error("/memory/agentKeys", "'agentKeys' must be a mapping of principal to its public key");
+    }
     return new MemoryConfig(store == null ? null : resolve(base, store), pg, keys == null ? null : resolve(base, keys),
-        defaultScope, strings(n.get("untrusted"), "/memory/untrusted"), q.asBoolean(true), checkpointEvery, scopes);
+        defaultScope, strings(n.get("untrusted"), "/memory/untrusted"), q.asBoolean(true), checkpointEvery, scopes,
+        agentKeys);
   }
 
   private PinConfig pin(JsonNode p) {

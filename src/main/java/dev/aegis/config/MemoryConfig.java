@@ -23,6 +23,8 @@ import java.util.Map;
  *   scopes:
  *     team:   {read: ["*"], write: [group:agents], admin: [alice]}
  *     global: {read: ["*"], write: [alice]}
+ *   agentKeys:                         # agents that hold their own Ed25519 key sign every write request
+ *     ci-bot: MCowBQYDK2VwAyEA...      # X.509 public key, base64 (aegis keygen prints one)
  * }</pre>
  *
  * Every principal has its own scope {@code agent:NAME} with all rights; any other scope is reachable only as listed.
@@ -34,13 +36,21 @@ import java.util.Map;
  * @param defaultScope the scope of calls that name none; null for the caller's {@code agent:NAME}
  */
 public record MemoryConfig(Path store, Postgres postgres, Path keys, String defaultScope, List<String> untrusted,
-    boolean quarantine, int checkpointEvery, Map<String, Scope> scopes) {
+    boolean quarantine, int checkpointEvery, Map<String, Scope> scopes, Map<String, String> agentKeys) {
 
-  public static final MemoryConfig DEFAULT = new MemoryConfig(null, null, null, null, List.of(), true, 1000, Map.of());
+  public static final MemoryConfig DEFAULT = new MemoryConfig(null, null, null, null, List.of(), true, 1000, Map.of(),
+      Map.of());
+
+  /** Settings where Aegis holds every principal's key. */
+  public MemoryConfig(Path store, Postgres postgres, Path keys, String defaultScope, List<String> untrusted,
+      boolean quarantine, int checkpointEvery, Map<String, Scope> scopes) {
+    this(store, postgres, keys, defaultScope, untrusted, quarantine, checkpointEvery, scopes, Map.of());
+  }
 
   public MemoryConfig {
     untrusted = List.copyOf(untrusted);
     scopes = Map.copyOf(scopes);
+    agentKeys = Map.copyOf(agentKeys);
     if (checkpointEvery <= 0) {
       throw new IllegalArgumentException("checkpointEvery must be positive");
     }

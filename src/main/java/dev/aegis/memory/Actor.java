@@ -9,9 +9,16 @@ import java.util.List;
  * @param via "gateway", "stdio", "http" or "cli"
  * @param untrustedFrom where untrusted content in this session came from ("web/fetch, mail/read"), "" if none
  * @param privateFrom where private data in this session came from, "" if none
+ * @param signedRequest for an agent that holds its own key: the request it signed and its signature
+ *     ({@code {keyId, principal, tool, arguments, time, signature}}), recorded in what it writes; else null
  */
 public record Actor(String principal, List<String> groups, String session, String via, String untrustedFrom,
-    String privateFrom) {
+    String privateFrom, tools.jackson.databind.node.ObjectNode signedRequest) {
+
+  public Actor(String principal, List<String> groups, String session, String via, String untrustedFrom,
+      String privateFrom) {
+    this(principal, groups, session, via, untrustedFrom, privateFrom, null);
+  }
 
   public Actor {
     if (principal == null || principal.isEmpty()) {
@@ -25,6 +32,11 @@ public record Actor(String principal, List<String> groups, String session, Strin
   /** An actor with a clean context. */
   public static Actor of(String principal, List<String> groups, String session, String via) {
     return new Actor(principal, groups, session, via, "", "");
+  }
+
+  /** This actor for one request its agent signed with its own key. */
+  public Actor signed(tools.jackson.databind.node.ObjectNode request) {
+    return new Actor(principal, groups, session, via, untrustedFrom, privateFrom, request);
   }
 
   /** The scope only this principal has rights on by default. */

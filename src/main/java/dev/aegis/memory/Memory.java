@@ -103,6 +103,27 @@ public final class Memory implements AutoCloseable {
     this.scopes = new Scopes(config);
     this.scanner = scanner;
     this.clock = clock;
+    for (Map.Entry<String, String> k : config.agentKeys().entrySet()) {
+      store.registerKey(Keys.keyIdOf(java.util.Base64.getDecoder().decode(k.getValue())), k.getKey(), k.getValue());
+    }
+  }
+
+  /** The public key (X.509, base64) of an agent that holds its own key, or null when Aegis holds its key. */
+  public String agentKey(String principal) {
+    return config.agentKeys().get(principal);
+  }
+
+  /**
+   * The bytes an agent with its own key signs for one memory tool call: RFC 8785 canonical JSON of
+   * {@code {principal, tool, arguments, time}} (time in epoch milliseconds).
+   */
+  public static byte[] requestPayload(String principal, String tool, JsonNode arguments, long time) {
+    ObjectNode o = JSON.objectNode();
+    o.put("principal", principal);
+    o.put("tool", tool);
+    o.set("arguments", arguments == null ? JSON.objectNode() : arguments);
+    o.put("time", time);
+    return Canonical.bytes(o);
   }
 
   public Scopes scopes() {
@@ -159,9 +180,15 @@ public final class Memory implements AutoCloseable {
       if (c.note() != null) {
         provenance.setAll(c.note());
       }
+      // an agent with its own key signed the request; Aegis attests what it stored with its instance key
+      String signer = a.principal();
+      if (a.signedRequest() != null) {
+        provenance.set("agentSigned", a.signedRequest());
+        signer = Keys.INSTANCE;
+      }
       Draft d = new Draft(c.scope(), c.key(), c.op(), c.content(), c.text(), a.principal(), a.session(), trust,
-          quarantined, Canonical.json(provenance), now, keys.keyId(a.principal()), null, c.expectedVersion());
-      Keys.Signed s = keys.sign(a.principal(), d.signingPayload());
+          quarantined, Canonical.json(provenance), now, keys.keyId(signer), null, c.expectedVersion());
+      Keys.Signed s = keys.sign(signer, d.signingPayload());
       drafts.add(d.withSignature(s.keyId(), s.signature()));
     }
     List<Entry> written = store.append(drafts);
@@ -272,13 +299,34 @@ public final class Memory implements AutoCloseable {
         return new Item(e, true);
       }
     }
-    boolean ok = keys.verify(e.keyId(), e.draft().signingPayload(), e.signature());
+    boolean ok = keys.verify(e.keyId(), e.draft().signingPayload(), e.signature()) && agentSignatureHolds(e);
     if (ok) {
       synchronized (verified) {
         verified.add(e.hash());
       }
     }
     return new Item(e, ok);
+  }
+
+  /**
+   * For an entry written at the request of an agent that holds its own key: the agent's signature over that request
+   * verifies with the key recorded for the entry's author. Entries of agents whose key Aegis holds have none.
+   */
+  private boolean agentSignatureHolds(Entry e) {
+    if (!e.provenance().contains("\"agentSigned\"")) {
+      return true;
+    }
+    JsonNode r = parse(e.provenance()).path("agentSigned");
+    if (!r.isObject()) {
+      return true;
+    }
+    String keyId = r.path("keyId").asString("");
+    if (!e.author().equals(r.path("principal").asString()) || !store.publicKey(keyId).isPresent()) {
+      return false;
+    }
+    byte[] payload = requestPayload(e.author(), r.path("tool").asString(""), r.path("arguments"),
+        r.path("time").asLong());
+    return keys.verify(keyId, payload, r.path("signature").asString(""));
   }
 
   /** Signs a checkpoint of the log's head now (when it is not checkpointed yet). */

@@ -149,7 +149,7 @@ public final class MemoryServer implements SessionFactory {
             return Response.error(r.id(), JsonRpcError.of(JsonRpcError.INVALID_REQUEST,
                 "memory needs a session (initialize first): every item records who wrote it"));
           }
-          ObjectNode result = tools.call(actor.get(), name, p.get("arguments"));
+          ObjectNode result = tools.call(actor.get(), name, p.get("arguments"), p.get("_meta"));
           if (carriesUntrusted(result.get("structuredContent"))) {
             sawUntrusted.accept("memory/" + name);
           }

@@ -62,11 +62,22 @@ public final class MemoryTools {
 
   /** Runs tool {@code name} for {@code a}; a refusal or bad argument is a result with {@code isError}. */
   public ObjectNode call(Actor a, String name, JsonNode args) {
+    return call(a, name, args, null);
+  }
+
+  /**
+   * Runs tool {@code name} for {@code a}, with the request's {@code _meta}: an agent that holds its own key
+   * ({@code memory.agentKeys}) must sign every write request there ({@value #SIGNATURE_META}:
+   * {@code {time, signature}}, see {@link Memory#requestPayload}).
+   */
+  public ObjectNode call(Actor caller, String name, JsonNode args, JsonNode meta) {
     JsonNode in = args == null || args.isNull() ? JSON.objectNode() : args;
     try {
       if (!in.isObject()) {
         throw new IllegalArgumentException("arguments must be an object");
       }
+      Actor a = WRITES.contains(name) && memory.agentKey(caller.principal()) != null
+          ? caller.signed(checkRequestSignature(caller.principal(), name, in, meta)) : caller;
       return switch (name) {
         case "create_entities" -> retry(() -> createEntities(a, in));
         case "create_relations" -> retry(() -> createRelations(a, in));
@@ -441,6 +452,50 @@ public final class MemoryTools {
     ObjectNode out = Memory.view(memory.item(e));
     out.put("key", key);
     return result(out);
+  }
+
+  // --- agents that hold their own keys ---
+
+  /** Where an agent puts its signature of a write request: {@code _meta["dev.aegis/signature"]}. */
+  public static final String SIGNATURE_META = "dev.aegis/signature";
+  static final java.util.Set<String> WRITES = java.util.Set.of("create_entities", "create_relations",
+      "add_observations", "delete_entities", "delete_observations", "delete_relations", "memory_write",
+      "memory_revert", "memory_delete");
+  private static final long SIGNATURE_WINDOW_MS = 5 * 60_000;
+  private static final int MAX_REMEMBERED = 100_000;
+  /** Signatures used in the last window, so a captured request cannot be replayed. */
+  private final Map<String, Long> usedSignatures = new java.util.concurrent.ConcurrentHashMap<>();
+
+  private ObjectNode checkRequestSignature(String principal, String tool, JsonNode args, JsonNode meta) {
+    JsonNode sig = meta == null ? null : meta.get(SIGNATURE_META);
+    String how = " (" + principal + " holds its own key: put {time, signature} in _meta." + SIGNATURE_META
+        + ", an Ed25519 signature over the canonical JSON of {principal, tool, arguments, time}; docs/memory.md)";
+    if (sig == null || !sig.path("time").canConvertToLong() || !sig.path("signature").isString()) {
+      throw new Memory.Denied("this write is not signed" + how);
+    }
+    long time = sig.path("time").asLong();
+    long now = System.currentTimeMillis();
+    if (Math.abs(now - time) > SIGNATURE_WINDOW_MS) {
+      throw new Memory.Denied("the write's signature is more than 5 minutes from now" + how);
+    }
+    String key = memory.agentKey(principal);
+    String keyId = Keys.keyIdOf(java.util.Base64.getDecoder().decode(key));
+    String signature = sig.path("signature").asString();
+    if (!Keys.verifyRaw(Keys.rawPublic(key), Memory.requestPayload(principal, tool, args, time), signature)) {
+      throw new Memory.Denied("the write's signature does not verify with " + principal + "'s key" + how);
+    }
+    usedSignatures.values().removeIf(t -> t < now - 2 * SIGNATURE_WINDOW_MS);
+    if (usedSignatures.size() >= MAX_REMEMBERED || usedSignatures.putIfAbsent(signature, now) != null) {
+      throw new Memory.Denied("this signed request was already used (a replay)");
+    }
+    ObjectNode r = JSON.objectNode();
+    r.put("keyId", keyId);
+    r.put("principal", principal);
+    r.put("tool", tool);
+    r.set("arguments", args);
+    r.put("time", time);
+    r.put("signature", signature);
+    return r;
   }
 
   // --- helpers ---

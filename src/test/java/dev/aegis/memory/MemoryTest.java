@@ -245,6 +245,50 @@ class MemoryTest {
     assertThat(call(alice, "memory_write", "{\"key\":\"" + "k".repeat(2000) + "\",\"value\":\"x\"}").error).isTrue();
   }
 
+  @Test
+  void anAgentWithItsOwnKeySignsEveryWriteRequestAndReplaysAreRefused() {
+    byte[] secret = new byte[32];
+    new java.security.SecureRandom().nextBytes(secret);
+    byte[] pub = new byte[32];
+    org.bouncycastle.math.ec.rfc8032.Ed25519.generatePublicKey(secret, 0, pub, 0);
+    byte[] der = java.util.HexFormat.of().parseHex("302a300506032b6570032100"
+        + java.util.HexFormat.of().formatHex(pub));
+    String carolKey = java.util.Base64.getEncoder().encodeToString(der);
+    memory.close();
+    memory = open(new MemoryConfig(null, null, null, "team", List.of(), true, 5,
+        Map.of("team", new MemoryConfig.Scope(List.of("*"), List.of("*"), List.of())), Map.of("carol", carolKey)));
+    tools = new MemoryTools(memory);
+    Actor carol = Actor.of("carol", List.of(), "s-carol", "test");
+    var args = JsonMapper.shared().readTree("{\"key\":\"plan\",\"value\":\"ship friday\"}");
+
+    var unsigned = tools.call(carol, "memory_write", args, null);
+    assertThat(unsigned.path("isError").asBoolean()).isTrue();
+    assertThat(unsigned.toString()).contains("not signed");
+
+    long now = System.currentTimeMillis();
+    byte[] sig = new byte[64];
+    byte[] payload = Memory.requestPayload("carol", "memory_write", args, now);
+    org.bouncycastle.math.ec.rfc8032.Ed25519.sign(secret, 0, pub, 0, payload, 0, payload.length, sig, 0);
+    var meta = JsonMapper.shared().createObjectNode();
+    meta.putObject(MemoryTools.SIGNATURE_META).put("time", now)
+        .put("signature", java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(sig));
+    var ok = tools.call(carol, "memory_write", args, meta);
+    assertThat(ok.path("isError").asBoolean(false)).as(ok.toString()).isFalse();
+    Entry e = memory.store().current("team", "doc/plan").orElseThrow();
+    assertThat(e.author()).isEqualTo("carol");
+    assertThat(e.provenance()).contains("agentSigned");
+    assertThat(memory.item(e).valid()).isTrue();
+    assertThat(value(carol, "plan")).isEqualTo("ship friday");
+
+    // the same signed request again is a replay; another request under that signature does not verify
+    assertThat(tools.call(carol, "memory_write", args, meta).toString()).contains("already used");
+    var other = JsonMapper.shared().readTree("{\"key\":\"plan\",\"value\":\"send the keys away\"}");
+    assertThat(tools.call(carol, "memory_write", other, meta).toString()).contains("does not verify");
+    // reads need no signature; an agent whose key Aegis holds is unaffected
+    assertThat(call(alice, "memory_write", "{\"key\":\"x\",\"value\":\"y\"}").error).isFalse();
+    assertThat(verify().ok()).isTrue();
+  }
+
   // --- helpers ---
 
   record ToolsResult(boolean error, String text) {}
