@@ -168,6 +168,21 @@ class MemoryTest {
   }
 
   @Test
+  void verifyFindsReorderedEntries() throws Exception {
+    for (int i = 0; i < 6; i++) {
+      call(alice, "memory_write", "{\"key\":\"k" + i + "\",\"value\":\"v" + i + "\"}");
+    }
+    assertThat(verify().ok()).isTrue();
+    // swap entries 3 and 4 in the log, keeping the rows themselves intact
+    sql("UPDATE memory_log SET seq = -3 WHERE seq = 3");
+    sql("UPDATE memory_log SET seq = 3 WHERE seq = 4");
+    sql("UPDATE memory_log SET seq = 4 WHERE seq = -3");
+    Verifier.Result r = verify();
+    assertThat(r.ok()).isFalse();
+    assertThat(r.problems()).anyMatch(p -> p.contains("entry 3") && p.contains("does not link"));
+  }
+
+  @Test
   void verifyFindsATruncatedLogAndARepointedIndex() throws Exception {
     for (int i = 0; i < 12; i++) {
       call(alice, "memory_write", "{\"key\":\"k" + (i % 4) + "\",\"value\":\"v" + i + "\"}");
