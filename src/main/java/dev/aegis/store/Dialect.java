@@ -20,6 +20,16 @@ public interface Dialect {
   /** DDL run on open, each statement idempotent ({@code IF NOT EXISTS}). */
   List<String> schema();
 
+  /**
+   * The statement that opens an append transaction on a connection left in auto-commit (then {@code COMMIT} and
+   * {@code ROLLBACK} end it), or null to use JDBC's transactions. SQLite needs the former: its driver begins the next
+   * transaction as soon as one commits, which for the writer's {@code IMMEDIATE} transactions would hold the write
+   * lock between appends.
+   */
+  default String beginAppend() {
+    return null;
+  }
+
   /** Selects {@code seq, hash} of the one row of {@code memory_head} and holds it until the transaction ends. */
   String lockHead();
 

@@ -21,6 +21,9 @@ final class GroupCommit implements AutoCloseable {
   /** Writes a batch in one transaction and completes each request: a conflict at once, the rest after commit. */
   interface Committer {
     void commit(List<Request> batch) throws Exception;
+
+    /** Called on the writer thread as it stops: release what {@link #commit} kept. */
+    void stopped();
   }
 
   /** One caller's drafts and the future it waits on. */
@@ -76,6 +79,7 @@ final class GroupCommit implements AutoCloseable {
         continue; // only close() stops the writer, so that no queued caller is left waiting
       }
       if (first == STOP) {
+        committer.stopped();
         return;
       }
       batch.add(first);

@@ -22,7 +22,7 @@ import javax.sql.DataSource;
 
 /**
  * A {@link MemoryStore} on JDBC: appends go through one {@link GroupCommit} writer ({@link Appender} writes each
- * batch in one transaction that first locks the chain head); reads run on pooled connections, each one statement.
+ * batch in one transaction that first locks the chain head, on a connection it keeps); reads run on pooled connections, each one statement.
  * {@code dev.aegis.store.sqlite.SqliteStore} and {@code dev.aegis.store.postgres.PostgresStore} give it a
  * {@link Dialect} and their connections.
  *
@@ -47,12 +47,17 @@ public abstract class JdbcStore implements MemoryStore {
   private final DataSource writes;
   private final GroupCommit group;
 
-  protected JdbcStore(Dialect dialect, DataSource reads, DataSource writes) {
+  /**
+   * @param reads connections for reads (pooled)
+   * @param writes connections for the few writes outside appends: schema, checkpoints, keys
+   * @param writer where the append writer gets the one connection it keeps (not pooled: it holds it for good)
+   */
+  protected JdbcStore(Dialect dialect, DataSource reads, DataSource writes, DataSource writer) {
     this.dialect = dialect;
     this.reads = reads;
     this.writes = writes;
     createSchema();
-    this.group = new GroupCommit("aegis-memory-writer", new Appender(dialect, writes)::commit);
+    this.group = new GroupCommit("aegis-memory-writer", new Appender(dialect, writer));
   }
 
   /** The text search matches: {@code text} lower-cased by {@link Locale#ROOT} rules (so is the query). */

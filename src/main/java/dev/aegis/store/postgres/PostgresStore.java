@@ -4,6 +4,7 @@ import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import dev.aegis.memory.StoreException;
 import dev.aegis.store.JdbcStore;
+import org.postgresql.ds.PGSimpleDataSource;
 
 /**
  * The memory store in a PostgreSQL database that several gateway instances share: each process group-commits its
@@ -22,8 +23,8 @@ public final class PostgresStore extends JdbcStore {
 
   private final HikariDataSource pool;
 
-  private PostgresStore(HikariDataSource pool) {
-    super(new PostgresDialect(), pool, pool);
+  private PostgresStore(HikariDataSource pool, PGSimpleDataSource writer) {
+    super(new PostgresDialect(), pool, pool, writer);
     this.pool = pool;
   }
 
@@ -43,7 +44,15 @@ public final class PostgresStore extends JdbcStore {
       throw new StoreException("cannot connect to the memory database " + jdbcUrl + ": " + e.getMessage(), e);
     }
     try {
-      return new PostgresStore(pool);
+      PGSimpleDataSource writer = new PGSimpleDataSource();
+      writer.setURL(jdbcUrl);
+      if (user != null) {
+        writer.setUser(user);
+      }
+      if (password != null) {
+        writer.setPassword(password);
+      }
+      return new PostgresStore(pool, writer);
     } catch (RuntimeException e) {
       pool.close();
       throw e;

@@ -13,7 +13,7 @@ import org.sqlite.SQLiteDataSource;
 /**
  * The memory store in one SQLite file: WAL, {@code synchronous=FULL} (an append returns after its commit reached the
  * disk), one writer connection that group-commits concurrent appends, and a small pool of reader connections (WAL
- * lets them read while the writer writes). Several processes may open the same file: every write transaction is
+ * lets them read while the writer writes); checkpoints and keys are written on a connection of their own. Several processes may open the same file: every write transaction is
  * {@code BEGIN IMMEDIATE} with a busy timeout, and continues the chain from the head it finds.
  *
  * <pre>{@code
@@ -29,8 +29,8 @@ public final class SqliteStore extends JdbcStore {
   private final HikariDataSource reads;
   private final HikariDataSource writes;
 
-  private SqliteStore(HikariDataSource reads, HikariDataSource writes) {
-    super(new SqliteDialect(), reads, writes);
+  private SqliteStore(HikariDataSource reads, HikariDataSource writes, SQLiteDataSource writer) {
+    super(new SqliteDialect(), reads, writes, writer);
     this.reads = reads;
     this.writes = writes;
   }
@@ -49,7 +49,7 @@ public final class SqliteStore extends JdbcStore {
     HikariDataSource reads = null;
     try {
       reads = pool(file, "aegis-memory-sqlite-reader", READERS, SQLiteConfig.TransactionMode.DEFERRED);
-      return new SqliteStore(reads, writes);
+      return new SqliteStore(reads, writes, source(file, SQLiteConfig.TransactionMode.DEFERRED));
     } catch (RuntimeException e) {
       writes.close();
       if (reads != null) {
@@ -60,16 +60,8 @@ public final class SqliteStore extends JdbcStore {
   }
 
   private static HikariDataSource pool(Path file, String name, int size, SQLiteConfig.TransactionMode mode) {
-    SQLiteConfig config = new SQLiteConfig();
-    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
-    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
-    config.setBusyTimeout(BUSY_TIMEOUT_MS);
-    config.setTransactionMode(mode);
-    config.setCacheSize(-32 * 1024); // KiB: the search index's hot pages at a million items
-    SQLiteDataSource ds = new SQLiteDataSource(config);
-    ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
     HikariConfig hc = new HikariConfig();
-    hc.setDataSource(ds);
+    hc.setDataSource(source(file, mode));
     hc.setPoolName(name);
     hc.setMaximumPoolSize(size);
     hc.setMinimumIdle(1);
@@ -78,6 +70,18 @@ public final class SqliteStore extends JdbcStore {
     } catch (RuntimeException e) {
       throw new StoreException("cannot open the memory database " + file + ": " + e.getMessage(), e);
     }
+  }
+
+  private static SQLiteDataSource source(Path file, SQLiteConfig.TransactionMode mode) {
+    SQLiteConfig config = new SQLiteConfig();
+    config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+    config.setSynchronous(SQLiteConfig.SynchronousMode.FULL);
+    config.setBusyTimeout(BUSY_TIMEOUT_MS);
+    config.setTransactionMode(mode);
+    config.setCacheSize(-32 * 1024); // KiB: the search index's hot pages at a million items
+    SQLiteDataSource ds = new SQLiteDataSource(config);
+    ds.setUrl("jdbc:sqlite:" + file.toAbsolutePath());
+    return ds;
   }
 
   @Override
