@@ -39,6 +39,7 @@ final class Appender implements GroupCommit.Committer {
   private final DataSource writer;
   private final Map<String, PreparedStatement> statements = new HashMap<>();
   private Connection connection;
+  private int unindexed = Integer.MAX_VALUE / 2; // index whatever earlier runs left, at the first batch
 
   Appender(Dialect dialect, DataSource writer) {
     this.dialect = dialect;
@@ -56,6 +57,13 @@ final class Appender implements GroupCommit.Committer {
 
   @Override
   public void stopped() {
+    if (connection != null && dialect.indexChunk() > 0 && unindexed > 0) {
+      index(); // a reopened store starts with nothing to scan
+    }
+    release();
+  }
+
+  private void release() {
     for (PreparedStatement s : statements.values()) {
       try {
         s.close();
@@ -139,10 +147,28 @@ final class Appender implements GroupCommit.Committer {
       } catch (SQLException suppressed) {
         e.addSuppressed(suppressed);
       }
-      stopped(); // the next batch starts on a fresh connection
+      release(); // the next batch starts on a fresh connection
       throw e;
     }
     written.forEach((r, entries) -> r.done.complete(List.copyOf(entries)));
+    for (List<Entry> entries : written.values()) {
+      unindexed += entries.size();
+    }
+    if (dialect.indexChunk() > 0 && unindexed >= dialect.indexChunk()) {
+      index();
+    }
+  }
+
+  /** Lets the dialect write its search index; a failure here fails no append (search scans what is not indexed). */
+  private void index() {
+    try {
+      dialect.index(connection);
+      unindexed = 0;
+    } catch (SQLException | RuntimeException e) {
+      System.getLogger(Appender.class.getName()).log(System.Logger.Level.WARNING,
+          "memory search index not brought up to date (searches scan the rest): " + e, e);
+      unindexed = 0; // try again after another chunk rather than after every batch
+    }
   }
 
   /** Null when every expected version of {@code drafts} holds, applied in order (so a draft may expect the version an

@@ -41,6 +41,15 @@ public interface Dialect {
   PreparedStatement search(Connection c, List<String> scopes, KeyRange range, String foldedQuery, int limit)
       throws SQLException;
 
+  /** Items appended after which the writer calls {@link #index}; 0 when search needs no index written apart. */
+  default int indexChunk() {
+    return 0;
+  }
+
+  /** Brings a search index kept apart from the appends up to date, on the writer's connection (in auto-commit),
+   * between two batches. */
+  default void index(Connection c) throws SQLException {}
+
   /** Prepares {@code c} to stream a long result set with {@code fetchSize} (PostgreSQL needs a transaction). */
   default void streaming(Connection c, PreparedStatement s) throws SQLException {}
 }

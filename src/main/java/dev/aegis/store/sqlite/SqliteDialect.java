@@ -5,22 +5,34 @@ import dev.aegis.store.JdbcStore;
 import dev.aegis.store.KeyRange;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Statement;
 import java.util.Collections;
 import java.util.List;
 
 /**
- * SQLite's schema and search. Every write transaction begins {@code IMMEDIATE}, which is the head lock (and the schema lock) across processes. Search: {@code memory_fts}, an FTS5 index over
- * {@code memory_current.folded} (external content, kept in step by triggers) with the trigram tokenizer and
- * {@code detail=none} (which trigrams a row has, not where: a third of the size, and cheaper appends). A query of
- * three or more code points is {@code folded GLOB '*query*'} (its GLOB characters bracketed): FTS5 narrows it to
- * the rows holding every trigram of the query and SQLite tests the pattern on each, so the match is an exact substring
- * of the folded text (case-sensitive tokenizer: the store folds, by Java's rules, both the text and the query). A
- * shorter query has no trigram: it scans the scopes' live items in key order with {@code instr} and stops at
- * {@code limit} matches, so its cost is the number of items read before finding them (small for one or two
- * characters, which match most text; the whole of the scopes when nothing matches).
+ * SQLite's schema and search. Every write transaction begins {@code IMMEDIATE}, which is the head lock (and the schema
+ * lock) across processes.
+ *
+ * <p>Search: {@code memory_fts}, a contentless FTS5 index with the trigram tokenizer ({@code detail=none}: which
+ * trigrams a row has, not where), maps trigrams of {@code memory_current.folded} to rowids. It is written behind the
+ * appends, in chunks of {@link #INDEX_CHUNK} changed items ({@link #index}): maintaining it inside every small
+ * group-commit transaction cost two thirds of the writer's time, because FTS5 writes a segment per transaction.
+ * {@code memory_fts_state} holds the seq up to which it is written. A query of three or more code points takes the
+ * rowids holding all its trigrams from the index, adds the items changed after that seq (an index range on
+ * {@code memory_current.seq}), and keeps those whose current folded text contains the query ({@code instr}), so the
+ * match is exact and sees every append that returned, whatever the index's lag, and a stale index entry (an item
+ * changed since) is only a candidate that fails the test. Case: the store folds text and query by Java's rules (a
+ * case-sensitive tokenizer on folded text). A query shorter than a trigram scans the scopes' live items in key
+ * order with {@code instr} and stops at {@code limit} matches, so its cost is the number of items read before finding
+ * them (small for one or two characters, which match most text; the whole of the scopes when nothing matches).
  */
 final class SqliteDialect implements Dialect {
+  /** Changed items the writer lets accumulate before it indexes them for search (searches scan these). */
+  static final int INDEX_CHUNK = 1_000;
+  /** Trigrams of a query looked up in the index; the rest are checked by {@code instr} on the candidates. */
+  private static final int MAX_TRIGRAMS = 32;
 
   @Override
   public String name() {
@@ -43,16 +55,11 @@ final class SqliteDialect implements Dialect {
         "CREATE INDEX IF NOT EXISTS memory_log_author ON memory_log (author, time_ms)",
         "CREATE TABLE IF NOT EXISTS memory_current (scope TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL, "
             + "version INTEGER NOT NULL, deleted INTEGER NOT NULL, folded TEXT, PRIMARY KEY (scope, key))",
-        "CREATE VIRTUAL TABLE IF NOT EXISTS memory_fts USING fts5(folded, content='memory_current', "
-            + "content_rowid='rowid', detail='none', tokenize='trigram case_sensitive 1')",
-        "CREATE TRIGGER IF NOT EXISTS memory_current_insert AFTER INSERT ON memory_current "
-            + "WHEN NOT new.deleted AND new.folded IS NOT NULL BEGIN "
-            + "INSERT INTO memory_fts (rowid, folded) VALUES (new.rowid, new.folded); END",
-        "CREATE TRIGGER IF NOT EXISTS memory_current_update AFTER UPDATE ON memory_current BEGIN "
-            + "INSERT INTO memory_fts (memory_fts, rowid, folded) SELECT 'delete', old.rowid, old.folded "
-            + "WHERE NOT old.deleted AND old.folded IS NOT NULL; "
-            + "INSERT INTO memory_fts (rowid, folded) SELECT new.rowid, new.folded "
-            + "WHERE NOT new.deleted AND new.folded IS NOT NULL; END",
+        "CREATE INDEX IF NOT EXISTS memory_current_seq ON memory_current (seq)",
+        "CREATE VIRTUAL TABLE IF NOT EXISTS memory_fts USING fts5(folded, content='', contentless_delete=1, "
+            + "detail='none', tokenize='trigram case_sensitive 1')",
+        "CREATE TABLE IF NOT EXISTS memory_fts_state (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL)",
+        "INSERT INTO memory_fts_state (id, seq) VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
         "CREATE TABLE IF NOT EXISTS memory_head (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL, hash TEXT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS memory_checkpoints (seq INTEGER PRIMARY KEY, hash TEXT NOT NULL, "
             + "time_ms INTEGER NOT NULL, key_id TEXT, signature TEXT)",
@@ -60,18 +67,67 @@ final class SqliteDialect implements Dialect {
             + "public_key TEXT NOT NULL)");
   }
 
-  /** {@code text} as a GLOB pattern matching itself: its wildcards each in a bracket of their own. */
-  static String glob(String text) {
-    StringBuilder out = new StringBuilder(text.length() + 8);
-    for (int i = 0; i < text.length(); i++) {
-      char ch = text.charAt(i);
-      if (ch == '*' || ch == '?' || ch == '[') {
-        out.append('[').append(ch).append(']');
-      } else {
-        out.append(ch);
+  /** An FTS5 query for the rows holding every trigram of {@code folded} (at least three code points). */
+  static String trigrams(String folded) {
+    int[] cps = folded.codePoints().toArray();
+    java.util.Set<String> seen = new java.util.LinkedHashSet<>();
+    for (int i = 0; i + 3 <= cps.length && seen.size() < MAX_TRIGRAMS; i++) {
+      seen.add(new String(cps, i, 3));
+    }
+    StringBuilder q = new StringBuilder();
+    for (String t : seen) {
+      q.append(q.length() == 0 ? "" : " AND ").append('"').append(t.replace("\"", "\"\"")).append('"');
+    }
+    return q.toString();
+  }
+
+  @Override
+  public int indexChunk() {
+    return INDEX_CHUNK;
+  }
+
+  /** Writes the items changed since the last time into {@code memory_fts}, in one transaction of its own. */
+  @Override
+  public void index(Connection c) throws SQLException {
+    try (Statement s = c.createStatement()) {
+      s.execute("BEGIN IMMEDIATE");
+      try {
+        long from;
+        try (ResultSet rs = s.executeQuery("SELECT seq FROM memory_fts_state WHERE id = 1")) {
+          from = rs.next() ? rs.getLong(1) : 0;
+        }
+        long to = from;
+        try (PreparedStatement changed = c.prepareStatement("SELECT rowid, seq, deleted, folded FROM memory_current "
+                + "WHERE seq > ? ORDER BY seq");
+            PreparedStatement delete = c.prepareStatement("DELETE FROM memory_fts WHERE rowid = ?");
+            PreparedStatement insert = c.prepareStatement("INSERT INTO memory_fts (rowid, folded) VALUES (?, ?)")) {
+          changed.setLong(1, from);
+          try (ResultSet rs = changed.executeQuery()) {
+            while (rs.next()) {
+              long rowid = rs.getLong(1);
+              to = rs.getLong(2);
+              delete.setLong(1, rowid);
+              delete.executeUpdate();
+              String folded = rs.getString(4);
+              if (!rs.getBoolean(3) && folded != null) {
+                insert.setLong(1, rowid);
+                insert.setString(2, folded);
+                insert.executeUpdate();
+              }
+            }
+          }
+        }
+        s.executeUpdate("UPDATE memory_fts_state SET seq = " + to + " WHERE id = 1");
+        s.execute("COMMIT");
+      } catch (SQLException | RuntimeException e) {
+        try {
+          s.execute("ROLLBACK");
+        } catch (SQLException suppressed) {
+          e.addSuppressed(suppressed);
+        }
+        throw e;
       }
     }
-    return out.toString();
   }
 
   @Override
@@ -88,27 +144,24 @@ final class SqliteDialect implements Dialect {
   public PreparedStatement search(Connection c, List<String> scopes, KeyRange range, String foldedQuery, int limit)
       throws SQLException {
     boolean indexed = foldedQuery.codePointCount(0, foldedQuery.length()) >= 3;
-    String in = String.join(", ", Collections.nCopies(scopes.size(), "?"));
-    String sql = indexed
-        ? "SELECT " + JdbcStore.L_COLUMNS + " FROM memory_fts CROSS JOIN memory_current c "
-            + "ON c.rowid = memory_fts.rowid JOIN memory_log l ON l.seq = c.seq WHERE memory_fts.folded GLOB ? "
-            + "AND c.scope IN (" + in + ") AND NOT c.deleted AND " + range.condition("c.key")
-            + " ORDER BY c.scope, c.key LIMIT ?"
-        : "SELECT " + JdbcStore.L_COLUMNS + " FROM memory_current c JOIN memory_log l ON l.seq = c.seq "
-            + "WHERE c.scope IN (" + in + ") AND NOT c.deleted AND " + range.condition("c.key")
-            + " AND instr(c.folded, ?) > 0 ORDER BY c.scope, c.key LIMIT ?";
+    // the index's candidates and the items changed since it was written, looked up by rowid: "+c.scope" keeps the
+    // planner from walking the scopes' keys instead, and a UNION (not ALL) would make it scan memory_current in rowid
+    // order to merge; IN takes each rowid once
+    String where = (indexed ? "+" : "") + "c.scope IN (" + String.join(", ", Collections.nCopies(scopes.size(), "?")) + ") AND NOT "
+        + "c.deleted AND " + range.condition("c.key") + " AND instr(c.folded, ?) > 0 ORDER BY c.scope, c.key LIMIT ?";
+    String sql = "SELECT " + JdbcStore.L_COLUMNS + " FROM memory_current c JOIN memory_log l ON l.seq = c.seq WHERE "
+        + (indexed ? "c.rowid IN (SELECT rowid FROM memory_fts WHERE memory_fts MATCH ? UNION ALL SELECT rowid FROM "
+            + "memory_current WHERE seq > (SELECT seq FROM memory_fts_state WHERE id = 1)) AND " : "") + where;
     PreparedStatement s = c.prepareStatement(sql);
     int i = 1;
     if (indexed) {
-      s.setString(i++, "*" + glob(foldedQuery) + "*");
+      s.setString(i++, trigrams(foldedQuery));
     }
     for (String scope : scopes) {
       s.setString(i++, scope);
     }
     i = range.bind(s, i);
-    if (!indexed) {
-      s.setString(i++, foldedQuery);
-    }
+    s.setString(i++, foldedQuery);
     s.setInt(i, limit);
     return s;
   }
