@@ -16,17 +16,19 @@ import java.util.List;
  * lock) across processes.
  *
  * <p>Search: {@code memory_fts}, a contentless FTS5 index with the trigram tokenizer ({@code detail=none}: which
- * trigrams a row has, not where), maps trigrams of {@code memory_current.folded} to rowids. It is written behind the
- * appends, in chunks of {@link #INDEX_CHUNK} changed items ({@link #index}): maintaining it inside every small
+ * trigrams an entry has, not where), maps trigrams of each log entry's folded text to its seq. Like the log it is
+ * append-only (an FTS5 delete costs as much as an insert, and would be paid on every update), and it is written behind
+ * the appends, in chunks of {@link #INDEX_CHUNK} entries ({@link #index}): maintaining it inside every small
  * group-commit transaction cost two thirds of the writer's time, because FTS5 writes a segment per transaction.
  * {@code memory_fts_state} holds the seq up to which it is written. A query of three or more code points takes the
- * rowids holding all its trigrams from the index, adds the items changed after that seq (an index range on
- * {@code memory_current.seq}), and keeps those whose current folded text contains the query ({@code instr}), so the
- * match is exact and sees every append that returned, whatever the index's lag, and a stale index entry (an item
- * changed since) is only a candidate that fails the test. Case: the store folds text and query by Java's rules (a
- * case-sensitive tokenizer on folded text). A query shorter than a trigram scans the scopes' live items in key
- * order with {@code instr} and stops at {@code limit} matches, so its cost is the number of items read before finding
- * them (small for one or two characters, which match most text; the whole of the scopes when nothing matches).
+ * seqs holding all its trigrams from the index, adds the items changed after that seq (an index range on
+ * {@code memory_current.seq}), keeps those seqs that are still their key's current entry (older versions and
+ * tombstones drop out here) and of those the ones whose folded text contains the query ({@code instr}). So the match
+ * is exact and sees every append that returned, whatever the index's lag. Case: the store folds text and query by
+ * Java's rules (a case-sensitive tokenizer on folded text). A query shorter than a trigram scans the scopes' live
+ * items in key order with {@code instr} and stops at {@code limit} matches, so its cost is the number of items read
+ * before finding them (small for one or two characters, which match most text; the whole of the scopes when nothing
+ * matches).
  */
 final class SqliteDialect implements Dialect {
   /** Changed items the writer lets accumulate before it indexes them for search (searches scan these). */
@@ -56,7 +58,7 @@ final class SqliteDialect implements Dialect {
         "CREATE TABLE IF NOT EXISTS memory_current (scope TEXT NOT NULL, key TEXT NOT NULL, seq INTEGER NOT NULL, "
             + "version INTEGER NOT NULL, deleted INTEGER NOT NULL, folded TEXT, PRIMARY KEY (scope, key))",
         "CREATE INDEX IF NOT EXISTS memory_current_seq ON memory_current (seq)",
-        "CREATE VIRTUAL TABLE IF NOT EXISTS memory_fts USING fts5(folded, content='', contentless_delete=1, "
+        "CREATE VIRTUAL TABLE IF NOT EXISTS memory_fts USING fts5(folded, content='', "
             + "detail='none', tokenize='trigram case_sensitive 1')",
         "CREATE TABLE IF NOT EXISTS memory_fts_state (id INTEGER PRIMARY KEY, seq INTEGER NOT NULL)",
         "INSERT INTO memory_fts_state (id, seq) VALUES (1, 0) ON CONFLICT (id) DO NOTHING",
@@ -97,21 +99,17 @@ final class SqliteDialect implements Dialect {
           from = rs.next() ? rs.getLong(1) : 0;
         }
         long to = from;
-        try (PreparedStatement changed = c.prepareStatement("SELECT rowid, seq, deleted, folded FROM memory_current "
-                + "WHERE seq > ? ORDER BY seq");
-            PreparedStatement delete = c.prepareStatement("DELETE FROM memory_fts WHERE rowid = ?");
+        try (PreparedStatement added = c.prepareStatement("SELECT seq, text FROM memory_log WHERE seq > ? "
+                + "ORDER BY seq");
             PreparedStatement insert = c.prepareStatement("INSERT INTO memory_fts (rowid, folded) VALUES (?, ?)")) {
-          changed.setLong(1, from);
-          try (ResultSet rs = changed.executeQuery()) {
+          added.setLong(1, from);
+          try (ResultSet rs = added.executeQuery()) {
             while (rs.next()) {
-              long rowid = rs.getLong(1);
-              to = rs.getLong(2);
-              delete.setLong(1, rowid);
-              delete.executeUpdate();
-              String folded = rs.getString(4);
-              if (!rs.getBoolean(3) && folded != null) {
-                insert.setLong(1, rowid);
-                insert.setString(2, folded);
+              to = rs.getLong(1);
+              String text = rs.getString(2);
+              if (text != null) {
+                insert.setLong(1, to);
+                insert.setString(2, JdbcStore.fold(text));
                 insert.executeUpdate();
               }
             }
@@ -144,13 +142,13 @@ final class SqliteDialect implements Dialect {
   public PreparedStatement search(Connection c, List<String> scopes, KeyRange range, String foldedQuery, int limit)
       throws SQLException {
     boolean indexed = foldedQuery.codePointCount(0, foldedQuery.length()) >= 3;
-    // the index's candidates and the items changed since it was written, looked up by rowid: "+c.scope" keeps the
+    // the index's candidates and the items changed since it was written, looked up by seq: "+c.scope" keeps the
     // planner from walking the scopes' keys instead, and a UNION (not ALL) would make it scan memory_current in rowid
     // order to merge; IN takes each rowid once
     String where = (indexed ? "+" : "") + "c.scope IN (" + String.join(", ", Collections.nCopies(scopes.size(), "?")) + ") AND NOT "
         + "c.deleted AND " + range.condition("c.key") + " AND instr(c.folded, ?) > 0 ORDER BY c.scope, c.key LIMIT ?";
     String sql = "SELECT " + JdbcStore.L_COLUMNS + " FROM memory_current c JOIN memory_log l ON l.seq = c.seq WHERE "
-        + (indexed ? "c.rowid IN (SELECT rowid FROM memory_fts WHERE memory_fts MATCH ? UNION ALL SELECT rowid FROM "
+        + (indexed ? "c.seq IN (SELECT rowid FROM memory_fts WHERE memory_fts MATCH ? UNION ALL SELECT seq FROM "
             + "memory_current WHERE seq > (SELECT seq FROM memory_fts_state WHERE id = 1)) AND " : "") + where;
     PreparedStatement s = c.prepareStatement(sql);
     int i = 1;
