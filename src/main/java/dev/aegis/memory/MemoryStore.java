@@ -45,10 +45,11 @@ public interface MemoryStore extends AutoCloseable {
 
   /** The current, not deleted entries in any of {@code scopes} whose key starts with {@code keyPrefix} and whose
    * {@code text} contains {@code query} ignoring case (substring, as server-memory's search does); at most
-   * {@code limit}, ordered by scope and key. Ignoring case means both are lower-cased by {@link java.util.Locale#ROOT}
+   * {@code limit}, newest first (by seq, descending: so the query stops at {@code limit} instead of sorting every
+   * match; at a million items that is ~3 ms instead of ~17 ms for a common word). Ignoring case means both are lower-cased by {@link java.util.Locale#ROOT}
    * rules, not fully case-folded ({@code "STRASSE"} does not find {@code "Straße"}); an entry without text never
    * matches. Indexed: fast at a million items for queries of three or more characters; a shorter one reads the scopes'
-   * items in key order until it has {@code limit} matches. */
+   * items newest first until it has {@code limit} matches. */
   List<Entry> search(Collection<String> scopes, String keyPrefix, String query, int limit);
 
   /** Entries written by {@code author} at or after {@code since}, in seq order (for revert). */

@@ -36,7 +36,7 @@ public interface Dialect {
   /**
    * A statement selecting every {@code memory_log} column ({@link JdbcStore#LOG_COLUMNS}, prefixed {@code l.}) of
    * the current, not deleted entries in {@code scopes} under {@code range} whose folded text contains
-   * {@code foldedQuery}, ordered by scope and key, at most {@code limit}; parameters bound.
+   * {@code foldedQuery}, newest first (seq descending), at most {@code limit}; parameters bound.
    */
   PreparedStatement search(Connection c, List<String> scopes, KeyRange range, String foldedQuery, int limit)
       throws SQLException;

@@ -230,7 +230,7 @@ public abstract class MemoryStoreContract {
   }
 
   @Test
-  void searchFiltersByScopeKeyPrefixAndLiveItemsInScopeAndKeyOrder() {
+  void searchFiltersByScopeKeyPrefixAndLiveItemsNewestFirst() {
     store.append(List.of(put("team:ops", "runbook/db", "restart the database"),
         put("team:ops", "runbook/web", "restart the web tier"), put("team:ops", "notes", "restart plan"),
         put("agent:alice", "todo", "restart laptop"), put("agent:bob", "todo", "restart router"),
@@ -242,8 +242,8 @@ public abstract class MemoryStoreContract {
 
     List<String> both = List.of("team:ops", "agent:alice");
     assertThat(store.search(both, "", "RESTART", 10)).extracting(e -> e.scope() + "/" + e.key()).containsExactly(
-        "agent:alice/todo", "team:ops/notes", "team:ops/runbook/db", "team:ops/runbook/web");
-    assertThat(keys(store.search(both, "runbook/", "restart", 10))).containsExactly("runbook/db", "runbook/web");
+        "agent:alice/todo", "team:ops/notes", "team:ops/runbook/web", "team:ops/runbook/db");
+    assertThat(keys(store.search(both, "runbook/", "restart", 10))).containsExactly("runbook/web", "runbook/db");
     assertThat(keys(store.search(both, "", "restart", 2))).containsExactly("todo", "notes");
     assertThat(keys(store.search(List.of("team:ops"), "", "mainframe", 10))).isEmpty();
     assertThat(keys(store.search(List.of("agent:bob"), "", "router", 10))).containsExactly("todo");
@@ -251,8 +251,8 @@ public abstract class MemoryStoreContract {
     // queries shorter than a trigram take the scanning path, with the same answers
     assertThat(keys(store.search(List.of("team:ops"), "", "DA", 10))).containsExactly("runbook/db");
     assertThat(keys(store.search(List.of("team:ops"), "", "w", 10))).containsExactly("runbook/web");
-    assertThat(keys(store.search(List.of("team:ops"), "", "", 10))).containsExactly("notes", "runbook/db",
-        "runbook/web");
+    assertThat(keys(store.search(List.of("team:ops"), "", "", 10))).containsExactly("notes", "runbook/web",
+        "runbook/db");
   }
 
   @Test

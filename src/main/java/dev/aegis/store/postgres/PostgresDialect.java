@@ -67,7 +67,7 @@ final class PostgresDialect implements Dialect {
     String sql = "SELECT " + JdbcStore.L_COLUMNS + " FROM memory_current c JOIN memory_log l ON l.seq = c.seq "
         + "WHERE c.folded LIKE ? ESCAPE '\\' AND c.scope IN ("
         + String.join(", ", Collections.nCopies(scopes.size(), "?")) + ") AND NOT c.deleted AND "
-        + range.condition("c.key") + " ORDER BY c.scope, c.key LIMIT ?";
+        + range.condition("c.key") + " ORDER BY c.seq DESC LIMIT ?";
     PreparedStatement s = c.prepareStatement(sql);
     int i = 1;
     s.setString(i++, "%" + foldedQuery.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%");

@@ -26,7 +26,7 @@ import java.util.List;
  * tombstones drop out here) and of those the ones whose folded text contains the query ({@code instr}). So the match
  * is exact and sees every append that returned, whatever the index's lag. Case: the store folds text and query by
  * Java's rules (a case-sensitive tokenizer on folded text). A query shorter than a trigram scans the scopes' live
- * items in key order with {@code instr} and stops at {@code limit} matches, so its cost is the number of items read
+ * items newest first with {@code instr} and stops at {@code limit} matches, so its cost is the number of items read
  * before finding them (small for one or two characters, which match most text; the whole of the scopes when nothing
  * matches).
  */
@@ -146,7 +146,7 @@ final class SqliteDialect implements Dialect {
     // planner from walking the scopes' keys instead, and a UNION (not ALL) would make it scan memory_current in rowid
     // order to merge; IN takes each rowid once
     String where = (indexed ? "+" : "") + "c.scope IN (" + String.join(", ", Collections.nCopies(scopes.size(), "?")) + ") AND NOT "
-        + "c.deleted AND " + range.condition("c.key") + " AND instr(c.folded, ?) > 0 ORDER BY c.scope, c.key LIMIT ?";
+        + "c.deleted AND " + range.condition("c.key") + " AND instr(c.folded, ?) > 0 ORDER BY c.seq DESC LIMIT ?";
     String sql = "SELECT " + JdbcStore.L_COLUMNS + " FROM memory_current c JOIN memory_log l ON l.seq = c.seq WHERE "
         + (indexed ? "c.seq IN (SELECT rowid FROM memory_fts WHERE memory_fts MATCH ? UNION ALL SELECT seq FROM "
             + "memory_current WHERE seq > (SELECT seq FROM memory_fts_state WHERE id = 1)) AND " : "") + where;
