@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.nimbusds.jose.jwk.RSAKey;
 import com.nimbusds.jwt.JWTClaimsSet;
+import dev.aegis.testing.MutableClock;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Instant;

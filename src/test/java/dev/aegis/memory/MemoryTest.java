@@ -6,16 +6,14 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.aegis.config.MemoryConfig;
 import dev.aegis.scan.Scanner;
 import dev.aegis.store.sqlite.SqliteStore;
+import dev.aegis.testing.MutableClock;
 import java.nio.file.Path;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -32,7 +30,7 @@ class MemoryTest {
   @TempDir
   Path dir;
 
-  final TestClock clock = new TestClock(Instant.parse("2026-11-24T09:00:00Z"));
+  final MutableClock clock = new MutableClock(Instant.parse("2026-11-24T09:00:00Z"));
   final MemoryConfig config = new MemoryConfig(null, null, null, "team", List.of("web-agent"), true, 5,
       Map.of("team", new MemoryConfig.Scope(List.of("*"), List.of("group:agents"), List.of("alice")),
           "vault", new MemoryConfig.Scope(List.of("alice"), List.of("alice"), List.of())));
@@ -332,33 +330,6 @@ class MemoryTest {
     try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dir.resolve("memory.db"));
         Statement s = c.createStatement()) {
       s.executeUpdate(statement);
-    }
-  }
-
-  static final class TestClock extends Clock {
-    private volatile Instant now;
-
-    TestClock(Instant start) {
-      now = start;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
     }
   }
 }

@@ -3,11 +3,9 @@ package dev.aegis.policy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.aegis.policy.Verdict.Effect;
-import java.time.Clock;
+import dev.aegis.testing.MutableClock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -16,30 +14,6 @@ import tools.jackson.databind.json.JsonMapper;
 /** Decisions of parsed policies: order, globs, groups, conditions, redaction, rates and listing. */
 class PolicyTest {
   private static final JsonMapper JSON = JsonMapper.builder().build();
-
-  /** A clock that only moves when told to. */
-  static final class SettableClock extends Clock {
-    Instant now = Instant.parse("2025-01-01T00:00:00Z");
-
-    @Override
-    public ZoneId getZone() {
-      return ZoneOffset.UTC;
-    }
-
-    @Override
-    public Clock withZone(ZoneId zone) {
-      return this;
-    }
-
-    @Override
-    public Instant instant() {
-      return now;
-    }
-
-    void advance(Duration d) {
-      now = now.plus(d);
-    }
-  }
 
   static Policy policy(String yaml) throws PolicyException {
     return Policy.parse("test.yaml", yaml);
@@ -195,7 +169,7 @@ class PolicyTest {
 
   @Test
   void rateLimitDeniesPastTheLimitPerPrincipalUntilTheWindowSlides() throws PolicyException {
-    SettableClock clock = new SettableClock();
+    MutableClock clock = new MutableClock(Instant.parse("2025-01-01T00:00:00Z"));
     Policy p = Policy.parse("test.yaml", """
         version: 1
         rules:

@@ -1,4 +1,4 @@
-package dev.aegis.identity;
+package dev.aegis.testing;
 
 import java.time.Clock;
 import java.time.Duration;
@@ -6,15 +6,15 @@ import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
 
-/** A clock tests move by hand, so expiry and the JWKS rate limit are tested without sleeping. */
-final class MutableClock extends Clock {
+/** A clock tests move by hand, so expiry, rate limits and "since" are tested without sleeping. */
+public final class MutableClock extends Clock {
   private volatile Instant now;
 
-  MutableClock(Instant start) {
+  public MutableClock(Instant start) {
     this.now = start;
   }
 
-  void advance(Duration d) {
+  public void advance(Duration d) {
     now = now.plus(d);
   }
 
