@@ -93,7 +93,7 @@ final class Detectors {
   /** A word mixing Latin letters with Cyrillic or Greek look-alikes: "pаypal" with a Cyrillic а. */
   private static void mixedScript(TextEngine engine, String raw, String pointer, Surface surface,
       List<Finding> out) {
-    if (engine.detector("mixed-script", surface) == null) {
+    if (engine.detector("mixed-script", surface) == null || !anyLookAlike(raw)) {
       return;
     }
     int start = -1;
@@ -108,12 +108,10 @@ final class Detectors {
           latin = false;
           other = false;
         }
-        Character.UnicodeScript script = Character.UnicodeScript.of(cp);
-        if (script == Character.UnicodeScript.LATIN) {
+        // An ASCII letter is Latin; only the rest needs the script table's binary search.
+        if (cp < 0x80 || Character.UnicodeScript.of(cp) == Character.UnicodeScript.LATIN) {
           latin = true;
-        } else if ((script == Character.UnicodeScript.CYRILLIC || script == Character.UnicodeScript.GREEK
-            || script == Character.UnicodeScript.ARMENIAN || script == Character.UnicodeScript.CHEROKEE)
-            && Confusables.toAscii(cp) >= 0) {
+        } else if (lookAlike(cp)) {
           other = true;
         }
       } else if (start >= 0) {
@@ -129,6 +127,31 @@ final class Detectors {
       }
       i += Character.charCount(cp);
     }
+  }
+
+  /**
+   * Whether some letter of {@code raw} is a {@link #lookAlike}: without one no word can mix scripts, and the
+   * per-letter script lookups are skipped. Reads each char once; a supplementary letter is judged at its high
+   * surrogate (its low surrogate is no letter), so this never misses a letter the word loop would see.
+   */
+  private static boolean anyLookAlike(String raw) {
+    for (int i = 0; i < raw.length(); i++) {
+      if (raw.charAt(i) >= 0x80) {
+        int cp = raw.codePointAt(i);
+        if (Character.isLetter(cp) && lookAlike(cp)) {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  /** A non-Latin letter that looks like an ASCII one: Cyrillic, Greek, Armenian or Cherokee, with an ASCII twin. */
+  private static boolean lookAlike(int cp) {
+    Character.UnicodeScript script = Character.UnicodeScript.of(cp);
+    return (script == Character.UnicodeScript.CYRILLIC || script == Character.UnicodeScript.GREEK
+        || script == Character.UnicodeScript.ARMENIAN || script == Character.UnicodeScript.CHEROKEE)
+        && Confusables.toAscii(cp) >= 0;
   }
 
   /** A readable text hidden in an encoding (base64, hex, percent, entities, escapes, tags). */
