@@ -77,8 +77,14 @@ final class Views {
       derived(out, "rot13", rot13(folded), depth, budget);
     }
     if (shape.leet()) {
-      for (char one : LEET_ONES) {
-        derived(out, "leetspeak", leet(folded, one), MAX_DEPTH - 1, budget);
+      String[] seen = new String[LEET_ONES.length];
+      for (int k = 0; k < LEET_ONES.length; k++) {
+        seen[k] = leet(folded, LEET_ONES[k]);
+        if (k > 0 && (seen[k].equals(seen[0]) || seen[k].equals(seen[k - 1]))) {
+          spend(seen[k], budget);
+        } else {
+          derived(out, "leetspeak", seen[k], MAX_DEPTH - 1, budget);
+        }
       }
     }
     String spaced = marks.spacedOut() ? despace(raw) : null;
@@ -407,11 +413,22 @@ final class Views {
 
 
   private static void derived(List<View> out, String label, String text, int depth, int[] budget) {
+    if (spend(text, budget)) {
+      add(out, label, text, depth + 1, budget);
+    }
+  }
+
+  /**
+   * Takes {@code text}'s length from the budget if it fits. A leetspeak reading equal to one already added is only
+   * spent, not added again: its view would find exactly what the first one found (same label, same text, and at
+   * {@link #MAX_DEPTH} it derives nothing), and the budget left for later views stays as it was.
+   */
+  private static boolean spend(String text, int[] budget) {
     if (text.length() > budget[0]) {
-      return;
+      return false;
     }
     budget[0] -= text.length();
-    add(out, label, text, depth + 1, budget);
+    return true;
   }
 
 
