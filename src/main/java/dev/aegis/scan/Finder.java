@@ -45,19 +45,19 @@ final class Finder {
   /**
    * The first match in the window {@code text[ws, we)} (read as a text of its own) that starts at or after {@code p},
    * as {@code {start, end}} in text coordinates, or null: what {@code pattern.matcher(window).find(p - ws)} finds.
-   * {@code ascii}: the text as bytes when it is all ASCII, else null.
+   * {@code chars}: the text's chars (the prefilter reads an array faster than a string), or null.
    */
-  int[] find(String text, byte[] ascii, int ws, int we, int p) {
+  int[] find(String text, char[] chars, int ws, int we, int p) {
     if (prefilter == null) {
       return unanchored(text, ws, we, p);
     }
     // One character of real context before p, so that \b at p is judged right; matches starting at that character
     // only widen what the DFA accepts.
     int ctx = before(text, p, ws);
-    if (ascii != null ? !prefilter.mayMatch(ascii, ctx, we) : !prefilter.mayMatch(text, ctx, we)) {
+    if (chars != null ? !prefilter.mayMatch(chars, ctx, we) : !prefilter.mayMatch(text, ctx, we)) {
       return null;
     }
-    int leftmost = ascii != null ? prefilter.leftmostStart(ascii, ctx, we) : prefilter.leftmostStart(text, ctx, we);
+    int leftmost = chars != null ? prefilter.leftmostStart(chars, ctx, we) : prefilter.leftmostStart(text, ctx, we);
     if (leftmost < 0) {
       return null;
     }
@@ -80,9 +80,9 @@ final class Finder {
   }
 
   /** True if the pattern occurs anywhere in {@code text[from, to)} (read as a text of its own). */
-  boolean occursIn(String text, byte[] ascii, int from, int to) {
+  boolean occursIn(String text, char[] chars, int from, int to) {
     if (prefilter != null) {
-      boolean may = ascii != null ? prefilter.mayMatch(ascii, from, to) : prefilter.mayMatch(text, from, to);
+      boolean may = chars != null ? prefilter.mayMatch(chars, from, to) : prefilter.mayMatch(text, from, to);
       if (!may || prefilter.exact()) {
         return may;
       }

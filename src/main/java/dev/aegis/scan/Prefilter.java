@@ -145,15 +145,28 @@ final class Prefilter {
     return dfa.matchesAtEnd(t, s);
   }
 
-  /** {@link #mayMatch(CharSequence, int, int)} over ASCII text given as bytes (no surrogates, no lookups). */
-  boolean mayMatch(byte[] ascii, int from, int to) {
+  /**
+   * {@link #mayMatch(CharSequence, int, int)} over a text's chars (array reads; ASCII ones by table, the rest, with
+   * surrogate pairs joined, by search).
+   */
+  boolean mayMatch(char[] text, int from, int to) {
     Dfa dfa = forward;
     Tables t = dfa.tables;
     int[] trans = t.trans;
     short[] classOf = asciiClass;
     int s = 0;
-    for (int i = from; i < to; i++) {
-      int k = classOf[ascii[i]];
+    int i = from;
+    while (i < to) {
+      int c = text[i++];
+      int k;
+      if (c < 128) {
+        k = classOf[c];
+      } else {
+        if (Character.isHighSurrogate((char) c) && i < to && Character.isLowSurrogate(text[i])) {
+          c = Character.toCodePoint((char) c, text[i++]);
+        }
+        k = classOfSlow(c);
+      }
       int e = trans[s + k];
       if (e == 0) {
         e = dfa.step(t, s, k);
@@ -171,15 +184,28 @@ final class Prefilter {
     return dfa.matchesAtEnd(t, s);
   }
 
-  /** {@link #leftmostStart(CharSequence, int, int)} over ASCII text given as bytes. */
-  int leftmostStart(byte[] ascii, int from, int to) {
+  /** {@link #leftmostStart(CharSequence, int, int)} over a text's chars. */
+  int leftmostStart(char[] text, int from, int to) {
     Dfa dfa = backward;
     Tables t = dfa.tables;
     int[] trans = t.trans;
+    short[] classOf = asciiClass;
     int s = 0;
     int best = -1;
-    for (int i = to - 1; i >= from; i--) {
-      int k = asciiClass[ascii[i]];
+    int i = to;
+    while (i > from) {
+      int c = text[--i];
+      int k;
+      int width = 1;
+      if (c < 128) {
+        k = classOf[c];
+      } else {
+        if (Character.isLowSurrogate((char) c) && i > from && Character.isHighSurrogate(text[i - 1])) {
+          c = Character.toCodePoint(text[--i], (char) c);
+          width = 2;
+        }
+        k = classOfSlow(c);
+      }
       int e = trans[s + k];
       if (e == 0) {
         e = dfa.step(t, s, k);
@@ -190,7 +216,7 @@ final class Prefilter {
         trans = t.trans;
       }
       if ((e & 1) != 0) {
-        best = i + 1;
+        best = i + width;
       }
       s = (e >>> 1) - classes;
     }

@@ -3,7 +3,6 @@ package dev.aegis.scan;
 import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import java.nio.CharBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -125,7 +124,7 @@ final class TextEngine {
     return sb.toString();
   }
 
-  private static boolean lowered(Rule rule, String text, byte[] ascii, int from, int to,
+  private static boolean lowered(Rule rule, String text, char[] chars, int from, int to,
       Map<Pattern, Finder> finders) {
     for (Rule.Unless u : rule.unless()) {
       if (u.quoted() && !quoted(text, from, to)) {
@@ -133,7 +132,7 @@ final class TextEngine {
       }
       int start = Math.max(0, from - UNLESS_REACH);
       int end = Math.min(text.length(), to + UNLESS_REACH);
-      if (finders.get(u.pattern()).occursIn(text, ascii, start, end)) {
+      if (finders.get(u.pattern()).occursIn(text, chars, start, end)) {
         return true;
       }
     }
@@ -253,8 +252,12 @@ final class TextEngine {
     /** ASCII substring triggers by their anchor character; the others by their first character. */
     private final char[] anchors;
     private final Substring[][] byAnchor;
+    /** Per ASCII character: the bit of its index in {@link #anchors}, or 0. */
+    private final long[] anchorBit = new long[128];
     private final Map<Character, Substring[]> otherFirst = new HashMap<>();
     private final boolean[] otherFirstSeen = new boolean[0x10000];
+    /** Every non-ASCII substring trigger starts with a non-ASCII character (the word loop then sees them all). */
+    private final boolean otherFirstNonAscii;
     private final int substringCount;
     private final int[] always;
     private final long[] fullMask;
@@ -344,8 +347,12 @@ final class TextEngine {
       anchors = new char[anchored.size()];
       byAnchor = new Substring[anchored.size()][];
       int a = 0;
+      if (anchored.size() > 64) {
+        throw new IllegalStateException("over 64 anchor characters for substring triggers: " + anchored.keySet());
+      }
       for (Map.Entry<Character, List<Substring>> e : anchored.entrySet()) {
         anchors[a] = e.getKey();
+        anchorBit[e.getKey()] = 1L << a;
         byAnchor[a++] = e.getValue().toArray(Substring[]::new);
       }
       byFirst.forEach((c, l) -> {
@@ -353,6 +360,7 @@ final class TextEngine {
         otherFirstSeen[c] = true;
       });
       substringCount = subs.size();
+      otherFirstNonAscii = byFirst.keySet().stream().allMatch(c -> c >= 0x80);
       always = alwaysList.stream().mapToInt(Integer::intValue).toArray();
     }
 
@@ -429,11 +437,20 @@ final class TextEngine {
       Hits hits = scratch.get();
       hits.clear();
       boolean nonAscii = false;
+      // Which substring anchors occur (bit a: anchors[a]), and whether a character that starts a non-ASCII
+      // substring trigger does: every such character is a non-word one, so this loop sees each of them.
+      long anchorsSeen = 0;
+      boolean otherSeen = false;
       int i = 0;
       while (i < n) {
         char c = text.charAt(i);
         if (!isAsciiWord(c)) {
-          nonAscii |= c >= 0x80;
+          if (c < 0x80) {
+            anchorsSeen |= anchorBit[c];
+          } else {
+            nonAscii = true;
+            otherSeen |= otherFirstSeen[c];
+          }
           i++;
           continue;
         }
@@ -472,16 +489,19 @@ final class TextEngine {
           }
         }
       }
-      if (substringCount > 0) {
-        substrings(text, nonAscii, hits);
+      if (!otherFirstNonAscii) {
+        otherSeen = nonAscii;
+      }
+      if (anchorsSeen != 0 || otherSeen) {
+        substrings(text, anchorsSeen, otherSeen, hits);
       }
       if (always.length == 0 && !hits.any) {
         return;
       }
-      byte[] ascii = nonAscii ? null : text.getBytes(StandardCharsets.ISO_8859_1);
+      char[] chars = text.toCharArray();
       for (int r : always) {
         if (!rules[r].squashed() && hits.satisfied(r)) {
-          match(rules[r], finders[r], text, ascii, new int[] {0, n}, 2, view, pointer, surface, out);
+          match(rules[r], finders[r], text, chars, new int[] {0, n}, 2, view, pointer, surface, out);
         }
       }
       if (!hits.any) {
@@ -490,14 +510,21 @@ final class TextEngine {
       for (int r = 0; r < rules.length; r++) {
         if (hits.count[r] > 0 && hits.satisfied(r)) {
           int[] windows = windows(hits.at[r], hits.count[r], rules[r].window(), n);
-          match(rules[r], finders[r], text, ascii, windows, windows.length, view, pointer, surface, out);
+          match(rules[r], finders[r], text, chars, windows, windows.length, view, pointer, surface, out);
         }
       }
     }
 
-    /** The first place each substring trigger occurs (as indexOf would find it). */
-    private void substrings(String text, boolean nonAscii, Hits hits) {
+    /**
+     * The first place each substring trigger occurs (as indexOf would find it). {@code anchorsSeen}: the anchors
+     * that occur in the text (the others would find nothing); {@code otherSeen}: whether a first character of a
+     * non-ASCII trigger occurs.
+     */
+    private void substrings(String text, long anchorsSeen, boolean otherSeen, Hits hits) {
       for (int a = 0; a < anchors.length; a++) {
+        if ((anchorsSeen & (1L << a)) == 0) {
+          continue;
+        }
         for (int at = text.indexOf(anchors[a]); at >= 0; at = text.indexOf(anchors[a], at + 1)) {
           for (Substring sub : byAnchor[a]) {
             int begin = at - sub.anchor();
@@ -507,7 +534,7 @@ final class TextEngine {
           }
         }
       }
-      if (!nonAscii) {
+      if (!otherSeen) {
         return;
       }
       int n = text.length();
@@ -578,8 +605,8 @@ final class TextEngine {
       return Arrays.copyOf(w, k);
     }
 
-    /** {@code ascii}: the text as bytes when it is all ASCII (the prefilters read those faster), else null. */
-    private void match(Rule rule, Finder finder, String text, byte[] ascii, int[] windows, int length,
+    /** {@code chars}: the text's chars (the prefilters read an array faster than a string), or null. */
+    private void match(Rule rule, Finder finder, String text, char[] chars, int[] windows, int length,
         Views.View view, String pointer, Surface surface, List<Finding> out) {
       Finding quoted = null;
       for (int w = 0; w + 1 < length; w += 2) {
@@ -587,7 +614,7 @@ final class TextEngine {
         int end = windows[w + 1];
         int at = start;
         for (int tries = 0; tries < 4; tries++) {
-          int[] m = finder.find(text, ascii, start, end, at);
+          int[] m = finder.find(text, chars, start, end, at);
           if (m == null) {
             break;
           }
@@ -595,7 +622,7 @@ final class TextEngine {
           int to = m[1];
           String message = view.label() == null ? rule.message() : rule.message() + " (hidden as " + view.label() + ")";
           Finding f = new Finding(rule.id(), rule.severityOn(surface), pointer, excerpt(text, from, to), message);
-          if (lowered(rule, text, ascii, from, to, byPattern)) {
+          if (lowered(rule, text, chars, from, to, byPattern)) {
             if (quoted == null) {
               quoted = f.withSeverity(Severity.INFO, "quoted or discussed, not addressed to the model");
             }

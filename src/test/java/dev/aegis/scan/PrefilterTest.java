@@ -146,20 +146,19 @@ class PrefilterTest {
   private static boolean assertAgrees(String regex, Prefilter p, String text) {
     Pattern pattern = Pattern.compile(regex);
     boolean found = pattern.matcher(text).find();
-    byte[] ascii = isAscii(text) ? text.getBytes(java.nio.charset.StandardCharsets.ISO_8859_1) : null;
+    char[] chars = text.toCharArray();
     String what = regex + " on \"" + text.replace("\n", "\\n") + "\"";
     if (found) {
       assertThat(p.mayMatch(text, 0, text.length())).as(what).isTrue();
       assertThat(p.leftmostStart(text, 0, text.length())).as(what).isBetween(0, leftmost(pattern, text));
-      if (ascii != null) {
-        assertThat(p.mayMatch(ascii, 0, ascii.length)).as(what).isTrue();
-        assertThat(p.leftmostStart(ascii, 0, ascii.length)).as(what).isBetween(0, leftmost(pattern, text));
-      }
+      assertThat(p.mayMatch(chars, 0, chars.length)).as(what).isTrue();
+      assertThat(p.leftmostStart(chars, 0, chars.length)).as(what).isBetween(0, leftmost(pattern, text));
     } else if (p.exact()) {
       assertThat(p.mayMatch(text, 0, text.length())).as(what).isFalse();
     }
     if (p.exact()) {
       assertThat(p.mayMatch(text, 0, text.length())).as(what).isEqualTo(found);
+      assertThat(p.mayMatch(chars, 0, chars.length)).as(what).isEqualTo(found);
     }
     // The Finder over a window and from a start position finds what RE2/J's find(start) finds there.
     Finder finder = Finder.of(pattern);
@@ -172,10 +171,10 @@ class PrefilterTest {
         }
         Matcher m = pattern.matcher(CharBuffer.wrap(text, ws, we));
         int[] expected = m.find(start - ws) ? new int[] {ws + m.start(), ws + m.end()} : null;
-        assertThat(finder.find(text, ascii, ws, we, start)).as(what + " window " + ws + " from " + start)
+        assertThat(finder.find(text, chars, ws, we, start)).as(what + " window " + ws + " from " + start)
             .isEqualTo(expected);
       }
-      assertThat(finder.occursIn(text, ascii, ws, we)).as(what + " window " + ws)
+      assertThat(finder.occursIn(text, chars, ws, we)).as(what + " window " + ws)
           .isEqualTo(pattern.matcher(CharBuffer.wrap(text, ws, we)).find());
     }
     return found;
@@ -184,10 +183,6 @@ class PrefilterTest {
   private static int leftmost(Pattern pattern, String text) {
     Matcher m = pattern.matcher(text);
     return m.find() ? m.start() : Integer.MAX_VALUE;
-  }
-
-  private static boolean isAscii(String s) {
-    return s.chars().allMatch(c -> c < 0x80);
   }
 
   private static String randomText(Random random, int max) {
