@@ -22,6 +22,12 @@ final class Fold {
     if (k == n0) {
       return foldAscii(raw);
     }
+    String plain = foldPlain(raw, k);
+    return plain != null ? plain : foldGeneral(raw);
+  }
+
+  /** {@link #fold} without the fast paths: NFKC, then word by word. */
+  static String foldGeneral(String raw) {
     String s = Normalizer.normalize(capMarks(raw), Normalizer.Form.NFKC);
     StringBuilder out = new StringBuilder(s.length());
     int n = s.length();
@@ -111,6 +117,146 @@ final class Fold {
       }
     }
     return new String(out, 0, len, StandardCharsets.ISO_8859_1);
+  }
+
+  /** Kinds of non-ASCII characters {@link #foldPlain} handles; anything else ({@code OTHER}) takes the general path. */
+  private static final byte OTHER = 0;
+  /** Punctuation or a symbol that NFKC, case and look-alike folding leave alone (—, →, •, ≤): kept as it is. */
+  private static final byte KEEP = 1;
+  /** An invisible format character NFKC leaves alone (zero-width space, joiners, word joiner, BOM): dropped. */
+  private static final byte DROP = 2;
+  /** A space NFKC makes a plain space or leaves a space (no-break, en, em, thin spaces; line separator). */
+  private static final byte SPACE = 3;
+  /**
+   * Characters below this are classified in {@link Plain#KINDS}, those of Latin-1 and from U+2000 on (general
+   * punctuation, symbols, arrows, shapes, CJK punctuation); the rest are {@code OTHER}.
+   */
+  private static final int PLAIN_LIMIT = 0x3040;
+  private static final int PLAIN_GAP_FROM = 0x100;
+  private static final int PLAIN_GAP_TO = 0x2000;
+
+  /** The table of {@link #plainKind}, built when the first non-ASCII text is folded (~10 ms, mostly NFKC calls). */
+  private static final class Plain {
+    static final byte[] KINDS = plainKinds();
+  }
+
+  /**
+   * How {@link #foldGeneral} treats {@code c} when it stands among ASCII text and other such characters. Only
+   * characters that are no letter, digit or mark qualify, and only when NFKC maps them to themselves (or, for
+   * spaces, to a space): such characters are starters that compose with nothing, so NFKC of the whole text leaves
+   * it as it is, and the word-by-word loop treats each one alone. {@code FoldTest} checks this against the
+   * general path for every character of the table.
+   */
+  static byte plainKind(char c) {
+    return plainKind(c, false);
+  }
+
+  /** {@link #plainKind(char)}; {@code inert}: NFKC is already known to map {@code c} to itself. */
+  private static byte plainKind(char c, boolean inert) {
+    if (c < 0x80 || c >= PLAIN_LIMIT || (c >= PLAIN_GAP_FROM && c < PLAIN_GAP_TO) || Character.isSurrogate(c)) {
+      return OTHER;
+    }
+    int type = Character.getType(c);
+    boolean symbol = switch (type) {
+      case Character.DASH_PUNCTUATION, Character.START_PUNCTUATION, Character.END_PUNCTUATION,
+          Character.CONNECTOR_PUNCTUATION, Character.OTHER_PUNCTUATION, Character.INITIAL_QUOTE_PUNCTUATION,
+          Character.FINAL_QUOTE_PUNCTUATION, Character.MATH_SYMBOL, Character.CURRENCY_SYMBOL,
+          Character.MODIFIER_SYMBOL, Character.OTHER_SYMBOL -> true;
+      default -> false;
+    };
+    boolean space = type == Character.SPACE_SEPARATOR || type == Character.LINE_SEPARATOR
+        || type == Character.PARAGRAPH_SEPARATOR;
+    if (!symbol && !space && type != Character.FORMAT) {
+      return OTHER;
+    }
+    String n = inert ? String.valueOf(c) : Normalizer.normalize(String.valueOf(c), Normalizer.Form.NFKC);
+    if (space) {
+      return n.length() == 1 && n.charAt(0) != '\n' && (Character.isWhitespace(n.charAt(0)) || n.charAt(0) == 0xA0)
+          ? SPACE : OTHER;
+    }
+    if (n.length() != 1 || n.charAt(0) != c) {
+      return OTHER;
+    }
+    if (type == Character.FORMAT) {
+      return invisible(c) ? DROP : OTHER;
+    }
+    return !invisible(c) && !Character.isWhitespace(c) && Character.toLowerCase(c) == c ? KEEP : OTHER;
+  }
+
+  /**
+   * The table of {@link #plainKind}, built with few NFKC calls (they dominate class loading): a range of characters,
+   * each after a U+0001 (which composes with nothing), is normalised at once; when NFKC leaves it as it is, it
+   * leaves each of its characters as it is, else the range is split in two.
+   */
+  private static byte[] plainKinds() {
+    byte[] kinds = new byte[PLAIN_LIMIT];
+    classify(kinds, 0x80, PLAIN_GAP_FROM);
+    for (int base = PLAIN_GAP_TO; base < PLAIN_LIMIT; base += 256) {
+      classify(kinds, base, Math.min(PLAIN_LIMIT, base + 256));
+    }
+    return kinds;
+  }
+
+  private static void classify(byte[] kinds, int from, int to) {
+    StringBuilder range = new StringBuilder(2 * (to - from));
+    for (int c = from; c < to; c++) {
+      range.append('\u0001').append(Character.isSurrogate((char) c) ? 'x' : (char) c);
+    }
+    if (to - from == 1 || Normalizer.isNormalized(range, Normalizer.Form.NFKC)) {
+      boolean inert = to - from > 1;
+      for (int c = from; c < to; c++) {
+        kinds[c] = plainKind((char) c, inert);
+      }
+      return;
+    }
+    int mid = (from + to) >>> 1;
+    classify(kinds, from, mid);
+    classify(kinds, mid, to);
+  }
+
+  /**
+   * {@link #fold} of a text that is ASCII but for {@link #plainKind plain} punctuation, symbols, spaces and invisible
+   * characters (an em dash, an arrow, a no-break space, a zero-width space), in one pass and without NFKC; null when
+   * some other character occurs. {@code from}: the first non-ASCII character. Same results as
+   * {@link #foldGeneral}: ASCII letters lower-cased, invisible characters dropped (they join words, so a space
+   * after one is not collapsed into a space before it), spaces collapsed, newlines kept.
+   */
+  static String foldPlain(String raw, int from) {
+    int n = raw.length();
+    byte[] kinds = Plain.KINDS;
+    for (int i = from; i < n; i++) {
+      char c = raw.charAt(i);
+      if (c >= 0x80 && (c >= PLAIN_LIMIT || kinds[c] == OTHER)) {
+        return null;
+      }
+    }
+    char[] out = new char[n];
+    int len = 0;
+    boolean space = false;
+    for (int i = 0; i < n; i++) {
+      char c = raw.charAt(i);
+      int kind = c < 0x80 ? (c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F) ? SPACE : KEEP)
+          : kinds[c];
+      if (kind == SPACE) {
+        if (c == '\n') {
+          if (space && len > 0 && out[len - 1] == ' ') {
+            out[len - 1] = '\n';
+          } else if (len == 0 || out[len - 1] != '\n') {
+            out[len++] = '\n';
+          }
+          space = true;
+        } else if (!space) {
+          out[len++] = ' ';
+          space = true;
+        }
+      } else {
+        if (kind == KEEP) {
+          out[len++] = c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
+        }
+        space = false;
+      }
+    }
+    return new String(out, 0, len);
   }
 
   private static final int MAX_MARK_RUN = 16;
