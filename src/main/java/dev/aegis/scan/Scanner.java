@@ -82,6 +82,9 @@ public final class Scanner {
     }
 
     String imitated(String name) {
+      if (bySkeleton.isEmpty()) {
+        return null;
+      }
       String hit = bySkeleton.get(skeletonKey(name));
       return hit == null || hit.endsWith("/" + name) ? null : hit;
     }
@@ -111,12 +114,18 @@ public final class Scanner {
    */
   public List<Report> scanTools(List<? extends JsonNode> tools, Known others) {
     Map<String, String> ownSkeletons = new HashMap<>();
+    // Each name's skeleton once (it is looked up again below).
+    String[] skeletons = new String[tools.size()];
+    int k = 0;
     for (JsonNode t : tools) {
       String n = t.path("name").asString("");
-      ownSkeletons.putIfAbsent(skeletonKey(n), n);
+      skeletons[k] = skeletonKey(n);
+      ownSkeletons.putIfAbsent(skeletons[k++], n);
     }
     List<Report> reports = new ArrayList<>(tools.size());
+    int i = 0;
     for (JsonNode tool : tools) {
+      String skeleton = skeletons[i++];
       String name = tool.path("name").asString("");
       List<Finding> findings = new ArrayList<>();
       walk(tool, "", Surface.DEFINITION, findings, new int[] {0, 0}, 0, false);
@@ -124,7 +133,7 @@ public final class Scanner {
         Detectors.report(engine, "confusable-name", Surface.DEFINITION, "/name", name,
             "reads as '" + asciiFold(name) + "'", findings);
       }
-      String sibling = ownSkeletons.get(skeletonKey(name));
+      String sibling = ownSkeletons.get(skeleton);
       if (sibling != null && !sibling.equals(name)) {
         Detectors.report(engine, "shadowed-name", Surface.DEFINITION, "/name", name,
             "looks like '" + sibling + "' offered by the same server", findings);
