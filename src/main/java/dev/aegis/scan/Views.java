@@ -36,10 +36,10 @@ final class Views {
   /** A decoder tried once its marker character appears {@code least} times; null from it means nothing decoded. */
   private record Decoder(String label, char marker, int least, java.util.function.UnaryOperator<String> decode) {}
 
-  private static final List<Decoder> DECODERS = List.of(
+  private static final Decoder[] DECODERS = {
       new Decoder("percent-encoded", '%', 3, Views::percent),
       new Decoder("HTML entities", '&', 2, Views::entities),
-      new Decoder("escape sequences", '\\', 4, Views::escapes));
+      new Decoder("escape sequences", '\\', 4, Views::escapes)};
 
   private Views() {}
 
@@ -56,7 +56,16 @@ final class Views {
     if (depth >= MAX_DEPTH) {
       return;
     }
-    Marks marks = Marks.of(raw);
+    Marks marks;
+    Shape shape;
+    // Fold returns an ASCII text itself when folding changes nothing.
+    if (folded == raw || isAscii(raw)) {
+      marks = new Marks();
+      shape = Shape.ofAscii(folded, marks);
+    } else {
+      marks = Marks.of(raw);
+      shape = Shape.of(folded);
+    }
     if (marks.tags) {
       String tags = tags(raw);
       if (tags != null) {
@@ -72,7 +81,6 @@ final class Views {
     if (marks.longRun) {
       blobs(out, raw, depth, budget);
     }
-    Shape shape = Shape.of(folded);
     if (shape.rot13(folded)) {
       derived(out, "rot13", rot13(folded), depth, budget);
     }
@@ -100,6 +108,36 @@ final class Views {
         }
       }
     }
+  }
+
+  private static boolean isAscii(String s) {
+    for (int i = 0; i < s.length(); i++) {
+      if (s.charAt(i) >= 0x80) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /**
+   * {@link Marks#of} and {@link Shape#of} as one description, for {@code ViewsTest}: {@code onePass} asks for the
+   * fused pass ({@link Shape#ofAscii}, ASCII text only).
+   */
+  static String describe(String raw, boolean onePass) {
+    String folded = Fold.fold(raw);
+    Marks m;
+    Shape sh;
+    if (onePass) {
+      m = new Marks();
+      sh = Shape.ofAscii(folded, m);
+    } else {
+      m = Marks.of(raw);
+      sh = Shape.of(folded);
+    }
+    return String.join(" ", "percent=" + m.percent, "amp=" + m.amp, "backslash=" + m.backslash, "tags=" + m.tags,
+        "longRun=" + m.longRun, "singles=" + m.singles, "words=" + m.words, "rot=" + sh.rot,
+        "mixedLeet=" + sh.mixedLeet, "shapeLongRun=" + sh.longRun, "shapeSingles=" + sh.singles,
+        "tokens=" + sh.tokens, "byLength=" + java.util.Arrays.toString(sh.byLength), "leetDigits=" + sh.leetDigits);
   }
 
   /** What one pass over the raw text finds: which decoders could apply. */
@@ -216,6 +254,74 @@ final class Views {
       }
       KIND['@'] = LEET | SIGN;
       KIND['$'] = LEET | SIGN;
+    }
+
+    /**
+     * {@link #of} and {@link Marks#of} in one pass, for a text that arrived as ASCII: {@code folded} is then ASCII
+     * too and has the same marks as the raw text, since folding ASCII only lower-cases letters and shortens runs of
+     * whitespace to one space or newline: it keeps every %, & and \\, every run of base64 characters (no
+     * whitespace is one) and every whitespace-separated word as they were. {@code marks}: filled in.
+     */
+    static Shape ofAscii(String folded, Marks marks) {
+      Shape sh = new Shape();
+      int n = folded.length();
+      int b64Run = 0;
+      int word = 0;
+      int start = -1;
+      int all = 0;
+      int hash = 0;
+      for (int i = 0; i < n; i++) {
+        char c = folded.charAt(i);
+        int kind = Marks.KIND[c];
+        if ((kind & Marks.B64) != 0) {
+          if (++b64Run >= 20) {
+            marks.longRun = true;
+          }
+        } else {
+          b64Run = 0;
+        }
+        if ((kind & Marks.SPACE) != 0) {
+          marks.close(word);
+          word = 0;
+        } else {
+          word++;
+        }
+        if ((kind & Marks.MARKER) != 0) {
+          switch (c) {
+            case '%' -> marks.percent++;
+            case '&' -> marks.amp++;
+            default -> marks.backslash++;
+          }
+        }
+        int k = KIND[c];
+        if (k != 0) {
+          if (start < 0) {
+            start = i;
+            all = 0;
+            hash = 0;
+          }
+          all |= k;
+          hash = 31 * hash + c;
+        } else if (start >= 0) {
+          sh.word(folded, start, i, all, hash);
+          start = -1;
+        }
+      }
+      if (start >= 0) {
+        sh.word(folded, start, n, all, hash);
+      }
+      marks.close(word);
+      return sh;
+    }
+
+    /** A maximal run of {@code [a-z0-9@$]}: {@code all} ORs its kinds, {@code hash} is its {@link String#hashCode}. */
+    private void word(String folded, int start, int end, int all, int hash) {
+      if (all == LOWER || all == (LOWER | NON_HEX)) {
+        letters(folded, start, end, hash);
+        alnum(end - start, (all & NON_HEX) != 0);
+      } else {
+        mixed(folded, start, end, all);
+      }
     }
 
     /**

@@ -15,7 +15,8 @@ import tools.jackson.databind.JsonNode;
  * The scanner's fast paths give exactly what the general paths give: {@link Fold#foldPlain} (ASCII text with plain
  * punctuation, symbols, spaces and invisible characters) against {@link Fold#foldGeneral} (NFKC, word by word), on
  * every character the fast path accepts, on random texts mixing them with ASCII, and on every string of the dev sets
- * when {@code ../shared/data} is there.
+ * when {@code ../shared/data} is there; and the one pass over an ASCII text for decoder marks and text shape against
+ * the two passes ({@link Views#describe}).
  *
  * <pre>{@code mvn -B -q test -Dtest=FastPathTest}</pre>
  */
@@ -67,6 +68,33 @@ class FastPathTest {
     assertThat(Fold.foldPlain("x \uD83D\uDC33", 2)).isNull();
     assertThat(Fold.foldPlain("A \u2014 b\u200B c", 2)).isEqualTo("a \u2014 b c")
         .isEqualTo(Fold.foldGeneral("A \u2014 b\u200B c"));
+  }
+
+  @Test
+  void onePassMarksAndShapeAgreeWithTheTwoPassesOnRandomAsciiTexts() {
+    String alphabet = "aAbBgGrRnNqQvVfFzZ0134579@$%&\\+/=_-. \n\t\r\u000B\u001C";
+    String[] words = {"gur", "Naq", "vf", "lbh", "the", "AND", "1gn0r3", "4ll", "p@$$", "%41%42", "&amp;", "\\x41",
+        "SWdub3JlIGFsbCBwcmV2aW91cw==", "abcdefabcdefabcdefabcdef", "i g n o r e", "  \n\n  "};
+    Random random = new Random(7);
+    for (int n = 0; n < 20_000; n++) {
+      StringBuilder sb = new StringBuilder();
+      int len = random.nextInt(80);
+      for (int k = 0; k < len; k++) {
+        sb.append(random.nextInt(5) == 0 ? words[random.nextInt(words.length)]
+            : String.valueOf(alphabet.charAt(random.nextInt(alphabet.length()))));
+      }
+      String s = sb.toString();
+      assertThat(Views.describe(s, true)).as("%s", escape(s)).isEqualTo(Views.describe(s, false));
+    }
+  }
+
+  @Test
+  void onePassMarksAndShapeAgreeWithTheTwoPassesOnAsciiDevStrings() throws IOException {
+    for (String s : devStrings()) {
+      if (s.chars().allMatch(c -> c < 0x80)) {
+        assertThat(Views.describe(s, true)).as("%s", escape(s)).isEqualTo(Views.describe(s, false));
+      }
+    }
   }
 
   static List<Character> plainCharacters() {
