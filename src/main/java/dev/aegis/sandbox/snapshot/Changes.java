@@ -6,7 +6,10 @@ import java.util.List;
  * What a restore changed (or, for a dry run, would change), seen from the snapshot: paths the call created (removed
  * again), modified (contents, mode, type or link target put back), deleted (recreated) and renamed (moved back).
  *
- * <pre>{@code Changes c = workspace.restore(seq, false); c.summary() // "1 created, 2 modified, 0 deleted, 1 renamed" }</pre>
+ * <pre>{@code
+ * Changes c = workspace.restore(seq, false);
+ * c.summary(); // "1 created, 2 modified, 0 deleted, 1 renamed"
+ * }</pre>
  */
 public record Changes(List<String> created, List<String> modified, List<String> deleted, List<Rename> renamed) {
 

@@ -132,7 +132,10 @@ public record Manifest(long seq, String root, long started, List<String> exclude
         entries);
   }
 
-  /** A path a manifest may name: relative, no empty, {@code .} or {@code ..} segments (a damaged manifest cannot escape). */
+  /**
+   * A path a manifest may name: relative, without empty, {@code .} or {@code ..} segments (so a damaged manifest
+   * cannot lead a restore outside the workspace).
+   */
   static void checkPath(String path) {
     if (path.isEmpty() || path.startsWith("/") || path.endsWith("/") || path.indexOf('\0') >= 0) {
       throw new IllegalArgumentException("invalid path '" + path + "'");

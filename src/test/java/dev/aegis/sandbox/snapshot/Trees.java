@@ -14,7 +14,10 @@ import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 
-/** Test helpers: a full recursive listing of a tree (type, mode, mtime, SHA-256 or link target), never following links. */
+/**
+ * Test helpers: a full recursive listing of a tree (type, mode, mtime, SHA-256 or link target), never following
+ * links.
+ */
 final class Trees {
   private Trees() {}
 
