@@ -15,6 +15,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * File contents by SHA-256: {@code blobs/ab/abcdef...}. A blob is written to a temporary file and renamed into place,
@@ -23,6 +24,8 @@ import java.util.Set;
 final class BlobStore {
   private static final int SMALL = 256 * 1024;
   private final Path dir;
+  /** Fan-out directories known to exist (all access is under the workspace's lock). */
+  private final Set<Path> made = new java.util.HashSet<>();
 
   BlobStore(Path dir) {
     this.dir = dir;
@@ -62,8 +65,13 @@ final class BlobStore {
       String hash = HexFormat.of().formatHex(sha.digest(bytes));
       Path target = path(hash);
       if (!Files.exists(target)) {
-        Path tmp = temp();
-        Files.write(tmp, bytes);
+        Path tmp = temp(target);
+        try {
+          Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+        } catch (IOException e) {
+          Files.deleteIfExists(tmp);
+          throw e;
+        }
         publish(tmp, target);
       }
       return hash;
@@ -73,9 +81,9 @@ final class BlobStore {
 
   private String putLarge(Path file) throws IOException {
     MessageDigest sha = sha256();
-    Path tmp = temp();
+    Path tmp = temp(dir.resolve("00").resolve("x"));
     try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS);
-        OutputStream out = Files.newOutputStream(tmp)) {
+        OutputStream out = Files.newOutputStream(tmp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
       byte[] buf = new byte[64 * 1024];
       int n;
       while ((n = in.read(buf)) > 0) {
@@ -96,13 +104,20 @@ final class BlobStore {
     return hash;
   }
 
-  private Path temp() throws IOException {
-    Files.createDirectories(dir);
-    return Files.createTempFile(dir, "tmp-", ".part");
+  /**
+   * A fresh temporary name beside {@code target} (the same directory, so the rename that publishes it is cheap and
+   * atomic); collection deletes leftovers.
+   */
+  private Path temp(Path target) throws IOException {
+    Path sub = target.getParent();
+    if (!made.contains(sub)) {
+      Files.createDirectories(sub);
+      made.add(sub);
+    }
+    return sub.resolve("tmp-" + Long.toHexString(ThreadLocalRandom.current().nextLong()) + ".part");
   }
 
   private static void publish(Path tmp, Path target) throws IOException {
-    Files.createDirectories(target.getParent());
     try {
       Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
     } catch (FileAlreadyExistsException raced) {
@@ -166,7 +181,10 @@ final class BlobStore {
         }
         try (DirectoryStream<Path> blobs = Files.newDirectoryStream(sub)) {
           for (Path blob : blobs) {
-            if (!live.contains(blob.getFileName().toString())) {
+            String b = blob.getFileName().toString();
+            if (b.startsWith("tmp-")) {
+              Files.deleteIfExists(blob);
+            } else if (!live.contains(b)) {
               Files.deleteIfExists(blob);
               removed++;
             }
