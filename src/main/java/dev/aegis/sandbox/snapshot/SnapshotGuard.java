@@ -149,6 +149,9 @@ public final class SnapshotGuard implements Interceptor {
     if (resp.isError()) {
       if (config.rollbackOnBlock() && resp.error().code() == JsonRpcError.BLOCKED) {
         try {
+          if (state.rollback(call, true).changes().values().stream().allMatch(Changes::isEmpty)) {
+            return resp; // blocked before it could change anything (or it changed nothing)
+          }
           Snapshots.Rollback rb = state.rollback(call, false);
           List<String> done = new ArrayList<>();
           rb.changes().forEach((root, c) -> done.add(root + ": " + c.summary()));

@@ -219,4 +219,22 @@ class SnapshotGuardTest {
       assertThat(awaitDecision(d -> d.effect().equals("warn")).reason()).contains("runs without a snapshot");
     }
   }
+
+  @Test
+  void aCallRefusedBeforeItReachedTheServerIsNotRolledBack() throws Exception {
+    Path ws = workspace();
+    Interceptor refuser = chain -> chain.exchange().method().equals("tools/call")
+        ? Reply.error(chain.message(), JsonRpcError.BLOCKED, "held")
+        : chain.proceed(chain.message());
+    try (Gateway gw = gateway(ws, "{workspaces: {files: [ws]}}", refuser); Host host = new Host(gw)) {
+      host.start();
+      Response r = host.call("files__apply", CHANGES);
+      assertThat(r.error().message()).isEqualTo("held");
+      awaitDecision(d -> d.effect().equals("snapshot"));
+      decisions.drainTo(seen); // the exchange's decisions arrive together
+      assertThat(seen).noneMatch(d -> d.effect().equals("rollback"));
+      Snapshots state = new Snapshots(tmp.resolve("state"), Clock.systemUTC(), 100);
+      assertThat(state.recent(10)).hasSize(1).allMatch(c -> c.tool().equals("apply"));
+    }
+  }
 }

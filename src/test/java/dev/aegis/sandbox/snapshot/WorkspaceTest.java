@@ -272,4 +272,33 @@ class WorkspaceTest {
         .hasMessageContaining("does not match its hash");
     assertThat(Files.exists(root.resolve("f.txt"), LinkOption.NOFOLLOW_LINKS)).isFalse();
   }
+
+  @Test
+  void aStateDirectoryInsideTheWorkspaceIsLeftOutAndSurvivesRestore() throws Exception {
+    Path root = ws();
+    write(root.resolve("a.txt"), "a");
+    Path state = root.resolve(".aegis/snapshots");
+    Workspace ws = Workspace.open(root, state, Workspace.Options.DEFAULT);
+    long seq = ws.snapshot().seq();
+    assertThat(ws.manifest(seq).entries()).extracting(Entry::path).containsExactly(".aegis", "a.txt");
+    write(root.resolve("a.txt"), "changed");
+    long second = ws.snapshot().seq();
+    ws.restore(seq, false);
+    assertThat(Files.readString(root.resolve("a.txt"))).isEqualTo("a");
+    assertThat(ws.list()).containsExactly(seq, second);
+  }
+
+  @Test
+  void aManifestNamingAPathOutsideTheWorkspaceIsRefused() throws Exception {
+    Path root = ws();
+    write(root.resolve("a.txt"), "a");
+    Workspace ws = Workspace.open(root, state(), Workspace.Options.DEFAULT);
+    long seq = ws.snapshot().seq();
+    Path file = state().resolve(ws.id()).resolve("manifests").resolve(Manifest.fileName(seq));
+    Files.writeString(file, Files.readString(file).replace("\"a.txt\"", "\"../escaped.txt\""));
+    Workspace fresh = Workspace.open(root, state(), Workspace.Options.DEFAULT);
+    assertThatThrownBy(() -> fresh.restore(seq, false)).isInstanceOf(SnapshotException.class)
+        .hasMessageContaining("invalid path '../escaped.txt'");
+    assertThat(Files.exists(tmp.resolve("escaped.txt"))).isFalse();
+  }
 }
