@@ -121,7 +121,12 @@ public final class Snapshots {
     }
   }
 
-  /** The record of a call. @throws SnapshotException when there is none */
+  /**
+   * The record of a call.
+   *
+   * @throws SnapshotException when there is none
+   * @throws IllegalArgumentException when the id is malformed
+   */
   public CallRecord call(String id) throws IOException {
     checkCallId(id);
     Path file = calls.resolve(id + ".json");

@@ -237,7 +237,11 @@ public final class Workspace {
     return seqs;
   }
 
-  /** Snapshot {@code seq}. @throws SnapshotException when it is not kept */
+  /**
+   * Snapshot {@code seq}.
+   *
+   * @throws SnapshotException when it is not kept (pruned by retention) or its manifest is damaged
+   */
   public Manifest manifest(long seq) throws IOException {
     Manifest cached = last;
     if (cached != null && cached.seq() == seq) {
