@@ -42,11 +42,11 @@ import tools.jackson.dataformat.yaml.YAMLMapper;
  */
 public final class ConfigLoader {
   private static final Set<String> SERVER_KEYS = Set.of("command", "args", "env", "cwd", "url", "headers", "type",
-      "prefix", "disabled", "builtin");
+      "prefix", "disabled", "builtin", "sandbox");
   private static final Set<String> GATEWAY_KEYS = Set.of("maxMessageBytes", "requestTimeout", "startupTimeout",
       "maxRestartBackoff", "allowedOrigins", "pageSize", "maxSessions");
   private static final Set<String> TOP_KEYS = Set.of("servers", "mcpServers", "gateway", "inputs", "scan", "pin",
-      "identity", "policy", "trust", "memory");
+      "identity", "policy", "trust", "memory", "sandbox");
   private static final Set<String> PIN_KEYS = Set.of("mode", "lockfile", "require", "trust", "signatures", "unsigned",
       "badSignature");
   private static final Set<String> SCAN_KEYS = Set.of("definitions", "outputs", "warnAt", "blockAt",
@@ -56,6 +56,9 @@ public final class ConfigLoader {
   private final Map<String, TokenStreamLocation> locations;
   private final List<String> errors = new ArrayList<>();
   private final List<String> warnings = new ArrayList<>();
+  /** Each server's {@code sandbox:} choice and where it was written, checked once the profiles are known. */
+  private final Map<String, String> serverSandbox = new LinkedHashMap<>();
+  private final Map<String, String> serverSandboxAt = new HashMap<>();
 
   private ConfigLoader(String file, Map<String, TokenStreamLocation> locations) {
     this.file = file;
@@ -182,11 +185,12 @@ public final class ConfigLoader {
     AccessConfig access = new AccessConfig(identity(root.path("identity")), policy(root.path("policy")),
         trust(root.path("trust")));
     MemoryConfig memory = memory(root.path("memory"), Path.of(file).toAbsolutePath().getParent());
+    SandboxConfig sandbox = sandbox(root.path("sandbox"), Path.of(file).toAbsolutePath().getParent());
     if (!errors.isEmpty()) {
       return null;
     }
     return new GatewayConfig(servers, maxBytes, requestTimeout, startupTimeout, backoff, origins, pageSize,
-        maxSessions, scan, pin, access, memory);
+        maxSessions, scan, pin, access, memory, sandbox);
   }
 
   private JsonNode section(JsonNode node, String name, Set<String> keys) {
@@ -567,6 +571,10 @@ public final class ConfigLoader {
       return null;
     }
     String prefix = prefix(name, node.get("prefix"), at);
+    JsonNode sb = node.get("sandbox");
+    if (sb != null && !node.has("command") && !(sb.isBoolean() && !sb.booleanValue())) {
+      error(at + "/sandbox", "server '" + name + "' is not a local process ('command'), so it cannot run sandboxed");
+    }
     if (node.has("builtin")) {
       String kind = node.path("builtin").asString("");
       if (node.has("command") || node.has("url")) {
@@ -618,6 +626,7 @@ public final class ConfigLoader {
         error(at + "/command", "'command' must be a non-empty string");
         return null;
       }
+      serverSandbox(name, node, at);
       return new ServerConfig(name, prefix, new ServerConfig.Stdio(line, env, cwd));
     }
     if (!type.isEmpty() && !Set.of("http", "streamable-http", "streamableHttp", "sse").contains(type)) {
@@ -640,6 +649,246 @@ public final class ConfigLoader {
       error(at + "/url", "'url' is not a valid URL: " + e.getMessage());
       return null;
     }
+  }
+
+  /** A stdio server's {@code sandbox:}: a profile name, or false / off. */
+  private void serverSandbox(String name, JsonNode node, String at) {
+    JsonNode v = node.get("sandbox");
+    if (v == null || v.isNull()) {
+      return;
+    }
+    String choice;
+    if (v.isBoolean() && !v.booleanValue()) {
+      choice = SandboxConfig.OFF;
+    } else if (v.isString() && isProfileName(v.stringValue().trim())) {
+      choice = v.stringValue().trim();
+    } else {
+      error(at + "/sandbox", "'sandbox' must be a profile name (strict, filesystem, fetch or one under sandbox.profiles)"
+          + " or false, was " + brief(v));
+      return;
+    }
+    serverSandbox.put(name, choice);
+    serverSandboxAt.put(name, at + "/sandbox");
+  }
+
+  private static boolean isProfileName(String s) {
+    if (s.isEmpty() || s.length() > 64) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '_')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  private static String brief(JsonNode v) {
+    String t = v.toString();
+    return t.length() > 80 ? t.substring(0, 80) + "…" : t;
+  }
+
+  private static final Set<String> SANDBOX_KEYS = Set.of("profiles", "default", "degrade");
+  private static final Set<String> PROFILE_KEYS = Set.of("network", "read", "write", "env", "serverArgs", "limits");
+  private static final Set<String> LIMIT_KEYS = Set.of("memory", "processes", "openFiles", "cpu", "addressSpace");
+
+  private SandboxConfig sandbox(JsonNode node, Path base) {
+    JsonNode n = section(node, "sandbox", SANDBOX_KEYS);
+    Map<String, SandboxConfig.Profile> profiles = new LinkedHashMap<>();
+    String dflt = null;
+    boolean degrade = false;
+    if (n != null) {
+      JsonNode ps = n.path("profiles");
+      if (ps.isObject()) {
+        for (Map.Entry<String, JsonNode> e : ps.properties()) {
+          String at = "/sandbox/profiles/" + escape(e.getKey());
+          if (SandboxConfig.BUILT_IN.contains(e.getKey())) {
+            error(at, "profile '" + e.getKey() + "' is built in; give your profile another name");
+          } else if (!isProfileName(e.getKey())) {
+            error(at, "a profile name is 1-64 letters, digits, '-' and '_'");
+          } else {
+            SandboxConfig.Profile p = profile(e.getValue(), at, base);
+            if (p != null) {
+              profiles.put(e.getKey(), p);
+            }
+          }
+        }
+      } else if (!ps.isMissingNode() && !ps.isNull()) {
+        error("/sandbox/profiles", "'profiles' must be a mapping of profile name to profile");
+      }
+      JsonNode d = n.get("default");
+      if (d != null && !d.isNull()) {
+        if (d.isBoolean() && !d.booleanValue() || d.isString() && d.stringValue().trim().equals(SandboxConfig.OFF)) {
+          dflt = null;
+        } else if (d.isString() && known(d.stringValue().trim(), profiles)) {
+          dflt = d.stringValue().trim();
+        } else {
+          error("/sandbox/default", "'default' must be off or a profile name (" + profileNames(profiles) + "), was "
+              + brief(d));
+        }
+      }
+      degrade = bool(n, "degrade", "/sandbox", false);
+    }
+    Map<String, String> servers = new LinkedHashMap<>();
+    for (Map.Entry<String, String> e : serverSandbox.entrySet()) {
+      if (e.getValue().equals(SandboxConfig.OFF) || known(e.getValue(), profiles)) {
+        servers.put(e.getKey(), e.getValue());
+      } else {
+        error(serverSandboxAt.get(e.getKey()), "server '" + e.getKey() + "' names the sandbox profile '" + e.getValue()
+            + "', which is neither built in nor under sandbox.profiles (" + profileNames(profiles) + ")");
+      }
+    }
+    if (n == null && servers.isEmpty()) {
+      return SandboxConfig.DEFAULT;
+    }
+    return new SandboxConfig(profiles, dflt, degrade, servers);
+  }
+
+  private static boolean known(String name, Map<String, SandboxConfig.Profile> profiles) {
+    return SandboxConfig.BUILT_IN.contains(name) || profiles.containsKey(name);
+  }
+
+  private static String profileNames(Map<String, SandboxConfig.Profile> profiles) {
+    java.util.TreeSet<String> all = new java.util.TreeSet<>(SandboxConfig.BUILT_IN);
+    all.addAll(profiles.keySet());
+    return String.join(", ", all);
+  }
+
+  private boolean bool(JsonNode n, String key, String at, boolean fallback) {
+    JsonNode v = n.get(key);
+    if (v == null || v.isNull()) {
+      return fallback;
+    }
+    if (!v.isBoolean()) {
+      error(at + "/" + key, "'" + key + "' must be true or false");
+      return fallback;
+    }
+    return v.booleanValue();
+  }
+
+  private SandboxConfig.Profile profile(JsonNode p, String at, Path base) {
+    if (!p.isObject()) {
+      error(at, "a sandbox profile must be a mapping (network, read, write, env, serverArgs, limits)");
+      return null;
+    }
+    for (String key : p.propertyNames()) {
+      if (!PROFILE_KEYS.contains(key)) {
+        warn(at + "/" + key, "unknown sandbox profile setting '" + key + "' ignored");
+      }
+    }
+    boolean network = bool(p, "network", at, false);
+    List<String> read = paths(p.get("read"), at + "/read", base);
+    List<String> write = paths(p.get("write"), at + "/write", base);
+    List<String> env = new ArrayList<>();
+    List<String> names = strings(p.get("env"), at + "/env");
+    for (int i = 0; i < names.size(); i++) {
+      if (validEnvName(names.get(i))) {
+        env.add(names.get(i));
+      } else {
+        error(at + "/env/" + i, "an environment variable name is letters, digits and '_', not starting with a digit");
+      }
+    }
+    String serverArgs = choice(at, p, "serverArgs", "none", SandboxConfig.Profile.SERVER_ARGS);
+    SandboxConfig.Limits limits = SandboxConfig.Limits.DEFAULT;
+    JsonNode l = p.path("limits");
+    if (l.isObject()) {
+      for (String key : l.propertyNames()) {
+        if (!LIMIT_KEYS.contains(key)) {
+          warn(at + "/limits/" + key, "unknown limit '" + key + "' ignored");
+        }
+      }
+      SandboxConfig.Limits d = SandboxConfig.Limits.DEFAULT;
+      long memory = bytes(l, "memory", at + "/limits", d.memoryBytes());
+      int processes = intSetting(at + "/limits", l, "processes", d.processes(), 0, 1_000_000);
+      int openFiles = intSetting(at + "/limits", l, "openFiles", d.openFiles(), 0, 1_048_576);
+      long cpu = d.cpuSeconds();
+      JsonNode c = l.get("cpu");
+      if (c != null && !c.isNull()) {
+        Duration dur = c.isIntegralNumber() ? Duration.ofSeconds(c.longValue()) : parseDuration(c.asString(""));
+        if (dur == null || dur.isNegative() || (!dur.isZero() && dur.toSeconds() == 0)) {
+          error(at + "/limits/cpu", "'cpu' must be CPU time like 600s or 10m (0 for no limit), was " + brief(c));
+        } else {
+          cpu = dur.toSeconds();
+        }
+      }
+      long as = bytes(l, "addressSpace", at + "/limits", d.addressSpaceBytes());
+      limits = new SandboxConfig.Limits(memory, processes, openFiles, cpu, as);
+    } else if (!l.isMissingNode() && !l.isNull()) {
+      error(at + "/limits", "'limits' must be a mapping (memory, processes, openFiles, cpu, addressSpace)");
+    }
+    return new SandboxConfig.Profile(network, read, write, env, serverArgs, limits);
+  }
+
+  private static boolean validEnvName(String s) {
+    if (s.isEmpty() || s.length() > 128 || Character.isDigit(s.charAt(0))) {
+      return false;
+    }
+    for (int i = 0; i < s.length(); i++) {
+      char c = s.charAt(i);
+      if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_')) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Absolute paths (relative ones against the config file's folder, {@code ~/} against the home folder). */
+  private List<String> paths(JsonNode node, String at, Path base) {
+    List<String> out = new ArrayList<>();
+    List<String> raw = strings(node, at);
+    for (int i = 0; i < raw.size(); i++) {
+      String s = raw.get(i);
+      if (s.indexOf('\0') >= 0 || s.length() > 4096) {
+        error(at + "/" + i, "not a usable path");
+        continue;
+      }
+      Path p = resolve(base, s).toAbsolutePath().normalize();
+      if (p.getParent() == null) {
+        error(at + "/" + i, "granting the whole file system ('/') defeats the sandbox; name the folders instead");
+        continue;
+      }
+      out.add(p.toString());
+    }
+    return out;
+  }
+
+  /** A size like {@code 512m}, {@code 2g}, {@code 65536} (bytes) or {@code 0} (no limit). */
+  private long bytes(JsonNode n, String key, String at, long fallback) {
+    JsonNode v = n.get(key);
+    if (v == null || v.isNull()) {
+      return fallback;
+    }
+    long parsed = v.isIntegralNumber() ? v.longValue() : parseSize(v.asString(""));
+    if (parsed < 0) {
+      error(at + "/" + key, "'" + key + "' must be a size like 512m or 2g (0 for no limit), was " + brief(v));
+      return fallback;
+    }
+    return parsed;
+  }
+
+  /** Parses {@code 512k}, {@code 64m}, {@code 2g} or a number of bytes; -1 if invalid. */
+  public static long parseSize(String s) {
+    String t = s.trim().toLowerCase(Locale.ROOT);
+    if (t.endsWith("b")) {
+      t = t.substring(0, t.length() - 1);
+    }
+    int shift = 0;
+    if (t.endsWith("k")) {
+      shift = 10;
+    } else if (t.endsWith("m")) {
+      shift = 20;
+    } else if (t.endsWith("g")) {
+      shift = 30;
+    }
+    if (shift > 0) {
+      t = t.substring(0, t.length() - 1).trim();
+    }
+    if (t.isEmpty() || t.length() > 12 || !t.chars().allMatch(Character::isDigit)) {
+      return -1;
+    }
+    long n = Long.parseLong(t);
+    return n > (Long.MAX_VALUE >> shift) ? -1 : n << shift;
   }
 
   private String prefix(String name, JsonNode node, String at) {

@@ -19,10 +19,13 @@ import java.util.List;
  * @param scan how definitions and outputs are scanned
  * @param pin how definitions are held to a lockfile
  * @param access identities, policy and trust labels
+ * @param memory the shared-memory server's settings
+ * @param sandbox which stdio servers run sandboxed, under which profiles
  */
 public record GatewayConfig(List<ServerConfig> servers, int maxMessageBytes, Duration requestTimeout,
     Duration startupTimeout, Duration maxRestartBackoff, List<String> allowedOrigins, int pageSize,
-    int maxSessions, ScanConfig scan, PinConfig pin, AccessConfig access, MemoryConfig memory) {
+    int maxSessions, ScanConfig scan, PinConfig pin, AccessConfig access, MemoryConfig memory,
+    SandboxConfig sandbox) {
 
   public static final int DEFAULT_MAX_SESSIONS = 64;
 
@@ -55,8 +58,18 @@ public record GatewayConfig(List<ServerConfig> servers, int maxMessageBytes, Dur
         maxSessions, scan, pin, access, MemoryConfig.DEFAULT);
   }
 
+  public GatewayConfig(List<ServerConfig> servers, int maxMessageBytes, Duration requestTimeout,
+      Duration startupTimeout, Duration maxRestartBackoff, List<String> allowedOrigins, int pageSize, int maxSessions,
+      ScanConfig scan, PinConfig pin, AccessConfig access, MemoryConfig memory) {
+    this(servers, maxMessageBytes, requestTimeout, startupTimeout, maxRestartBackoff, allowedOrigins, pageSize,
+        maxSessions, scan, pin, access, memory, SandboxConfig.DEFAULT);
+  }
+
   public GatewayConfig {
     servers = List.copyOf(servers);
+    if (sandbox == null) {
+      throw new IllegalArgumentException("sandbox settings are required (SandboxConfig.DEFAULT)");
+    }
     if (access == null || memory == null) {
       throw new IllegalArgumentException("access and memory settings are required (AccessConfig.DEFAULT, "
           + "MemoryConfig.DEFAULT)");
@@ -74,19 +87,25 @@ public record GatewayConfig(List<ServerConfig> servers, int maxMessageBytes, Dur
   /** The same configuration with other pin settings. */
   public GatewayConfig withPin(PinConfig p) {
     return new GatewayConfig(servers, maxMessageBytes, requestTimeout, startupTimeout, maxRestartBackoff,
-        allowedOrigins, pageSize, maxSessions, scan, p, access, memory);
+        allowedOrigins, pageSize, maxSessions, scan, p, access, memory, sandbox);
   }
 
   /** The same configuration with other access settings. */
   public GatewayConfig withAccess(AccessConfig a) {
     return new GatewayConfig(servers, maxMessageBytes, requestTimeout, startupTimeout, maxRestartBackoff,
-        allowedOrigins, pageSize, maxSessions, scan, pin, a, memory);
+        allowedOrigins, pageSize, maxSessions, scan, pin, a, memory, sandbox);
   }
 
   /** The same configuration with other memory settings. */
   public GatewayConfig withMemory(MemoryConfig m) {
     return new GatewayConfig(servers, maxMessageBytes, requestTimeout, startupTimeout, maxRestartBackoff,
-        allowedOrigins, pageSize, maxSessions, scan, pin, access, m);
+        allowedOrigins, pageSize, maxSessions, scan, pin, access, m, sandbox);
+  }
+
+  /** The same configuration with other sandbox settings. */
+  public GatewayConfig withSandbox(SandboxConfig sb) {
+    return new GatewayConfig(servers, maxMessageBytes, requestTimeout, startupTimeout, maxRestartBackoff,
+        allowedOrigins, pageSize, maxSessions, scan, pin, access, memory, sb);
   }
 
   /** A configuration with these servers and every default. */

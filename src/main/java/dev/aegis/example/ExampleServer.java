@@ -28,7 +28,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The bundled example MCP server over stdio. Tools {@code echo} and {@code add}, a resource and a prompt; with test
  * tools enabled also {@code crash}, {@code hang}, {@code freeze}, {@code slow}, {@code big}, {@code counter},
- * {@code change_tools}, {@code stderr} and {@code sample}.
+ * {@code change_tools}, {@code stderr} and {@code sample}, and the sandbox probes {@code net}, {@code fork}, {@code alloc},
+ * {@code env} and {@code read_path} (each succeeds unsandboxed and must fail inside a sandbox).
  *
  * <pre>{@code new ExampleServer(true).serve(System.in, System.out); }</pre>
  */
@@ -179,6 +180,13 @@ public final class ExampleServer {
       tools.add(tool("state", "Reports this process's resource subscriptions and log level.", null, null));
       tools.add(tool("redefine", "Appends text to echo's description (breaking=true also renames its parameter)"
           + " and says the list changed.", "text", "string"));
+      // probes of a sandbox (docs/sandbox.md): each succeeds unsandboxed and must fail inside one
+      tools.add(tool("net", "Opens a TCP connection to 127.0.0.1:port.", "port", "integer"));
+      tools.add(tool("fork", "Starts count child processes (sleep 60), reports how many started, then ends them.",
+          "count", "integer"));
+      tools.add(tool("alloc", "Allocates and touches mb megabytes of memory.", "mb", "integer"));
+      tools.add(tool("env", "Returns the value of the environment variable name.", "name", "string"));
+      tools.add(tool("read_path", "Returns the text of the file at path.", "path", "string"));
       if (extraTool) {
         tools.add(tool("extra", "Appeared after change_tools.", null, null));
       }
@@ -239,6 +247,13 @@ public final class ExampleServer {
       }
       case "sample" -> sample(r, args.path("prompt").asString("hello"));
       case "extra" -> send(text(r, "extra"));
+      case "net", "fork", "alloc", "env", "read_path" -> {
+        if (testTools) {
+          send(probe(r, name, args));
+        } else {
+          send(Response.error(r.id(), JsonRpcError.of(JsonRpcError.INVALID_PARAMS, "Unknown tool: " + name)));
+        }
+      }
       case "redefine" -> {
         echoExtra = " " + args.path("text").asString("");
         echoBroken = args.path("breaking").asBoolean(false);
@@ -246,6 +261,57 @@ public final class ExampleServer {
         send(text(r, "echo redefined"));
       }
       default -> send(Response.error(r.id(), JsonRpcError.of(JsonRpcError.INVALID_PARAMS, "Unknown tool: " + name)));
+    }
+  }
+
+  /** A sandbox probe: the text says what happened; a failure is a tool error result naming the exception. */
+  private Response probe(Request r, String name, JsonNode args) {
+    try {
+      return text(r, switch (name) {
+        case "net" -> {
+          try (java.net.Socket s = new java.net.Socket()) {
+            s.connect(new java.net.InetSocketAddress("127.0.0.1", args.path("port").asInt(0)), 5000);
+            yield "connected";
+          }
+        }
+        case "fork" -> {
+          int want = Math.min(Math.max(0, args.path("count").asInt(0)), 10_000);
+          java.util.List<Process> started = new java.util.ArrayList<>();
+          try {
+            for (int i = 0; i < want; i++) {
+              started.add(new ProcessBuilder("sleep", "60").start());
+            }
+            yield "started " + started.size();
+          } finally {
+            started.forEach(Process::destroyForcibly);
+          }
+        }
+        case "alloc" -> {
+          int mb = Math.min(Math.max(0, args.path("mb").asInt(0)), 64 * 1024);
+          java.util.List<byte[]> held = new java.util.ArrayList<>();
+          for (int i = 0; i < mb; i++) {
+            byte[] chunk = new byte[1 << 20];
+            for (int j = 0; j < chunk.length; j += 4096) {
+              chunk[j] = 1;
+            }
+            held.add(chunk);
+          }
+          yield "allocated " + held.size() + " MiB";
+        }
+        case "env" -> {
+          String v = System.getenv(args.path("name").asString(""));
+          if (v == null) {
+            throw new IllegalStateException("not set");
+          }
+          yield v;
+        }
+        default -> java.nio.file.Files.readString(java.nio.file.Path.of(args.path("path").asString("")));
+      });
+    } catch (Exception | OutOfMemoryError e) {
+      ObjectNode result = JSON.objectNode();
+      result.putArray("content").addObject().put("type", "text").put("text", name + " failed: " + e);
+      result.put("isError", true);
+      return Response.result(r.id(), result);
     }
   }
 

@@ -1,0 +1,196 @@
+package dev.aegis.sandbox;
+
+import dev.aegis.config.SandboxConfig;
+import dev.aegis.config.SandboxConfig.Profile;
+import dev.aegis.config.ServerConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+
+/**
+ * Where the gateway asks how to start a stdio server: unchanged when no profile applies, otherwise wrapped in
+ * bubblewrap, prlimit and cgroups as the profile says (see {@link BwrapCommand}). A profile this machine cannot fully
+ * enforce is refused unless {@code sandbox.degrade} is true, and then each such server gets a loud warning.
+ *
+ * <pre>{@code
+ * Sandbox.Launch run = sandbox.prepare("fs", stdio);
+ * ProcessChannel ch = ProcessChannel.launch(run.command(), run.env(), run.cwd(), codec, "fs", log::info);
+ * run.started(ch.pid());
+ * }</pre>
+ */
+public final class Sandbox {
+  private final SandboxConfig config;
+  private final HostSupport host;
+  private final Consumer<String> info;
+  private final Consumer<String> warn;
+  private final Map<String, String> gatewayEnv;
+  private final Set<String> warned = ConcurrentHashMap.newKeySet();
+  private final AtomicLong launches = new AtomicLong();
+  private volatile SandboxMonitor monitor;
+  private volatile Path dir;
+
+  /** With this machine's probe ({@link HostSupport#probe()}, run on first use) and the gateway's environment. */
+  public Sandbox(SandboxConfig config, Consumer<String> info, Consumer<String> warn) {
+    this(config, null, System.getenv(), info, warn);
+  }
+
+  /**
+   * @param host what the machine supports; null to probe on first use
+   * @param gatewayEnv the environment the profile's {@code env} names are taken from
+   */
+  public Sandbox(SandboxConfig config, HostSupport host, Map<String, String> gatewayEnv, Consumer<String> info,
+      Consumer<String> warn) {
+    this.config = config;
+    this.host = host;
+    this.gatewayEnv = Map.copyOf(gatewayEnv);
+    this.info = info;
+    this.warn = warn;
+  }
+
+  private HostSupport host() {
+    return host != null ? host : HostSupport.probe();
+  }
+
+  /**
+   * How to start one server.
+   *
+   * @param command the command line; with {@link #env()} and {@link #cwd()} what {@code ProcessChannel.launch} takes
+   */
+  public record Launch(List<String> command, Map<String, String> env, String cwd, String profile,
+      Starter starter) {
+    /** Tells the monitor the launched process's pid; returns its watch, or null when unsandboxed. */
+    public SandboxMonitor.Watch started(long pid) {
+      return starter == null ? null : starter.started(pid);
+    }
+
+    public boolean sandboxed() {
+      return starter != null;
+    }
+  }
+
+  /** Hands the pid of a launched sandbox to the monitor. */
+  @FunctionalInterface
+  public interface Starter {
+    SandboxMonitor.Watch started(long pid);
+  }
+
+  /**
+   * The launch of server {@code name}.
+   *
+   * @throws IOException when its profile cannot be enforced here and degrading is not allowed, or the sandbox
+   *     cannot be set up (the message says what and how to fix it)
+   */
+  public Launch prepare(String name, ServerConfig.Stdio s) throws IOException {
+    String profileName = config.profileOf(name);
+    if (profileName == null) {
+      return new Launch(s.command(), s.env(), s.cwd(), null, null);
+    }
+    Profile profile = Profiles.named(config, profileName);
+    HostSupport h = host();
+    List<String> missing = Profiles.missing(profile, h);
+    if (!missing.isEmpty()) {
+      String what = "server '" + name + "': sandbox profile '" + profileName + "' cannot be fully enforced on this "
+          + "machine (missing: " + String.join("; ", missing) + ")";
+      if (!config.degrade()) {
+        throw new IOException(what + "; run `aegis sandbox check`, install what is missing, or set "
+            + "sandbox.degrade: true to start it with what this machine has");
+      }
+      if (warned.add(name)) {
+        warn.accept("SANDBOX DEGRADED: " + what + "; starting it anyway because sandbox.degrade is true");
+      }
+      if (!h.bwrap()) {
+        return new Launch(s.command(), s.env(), s.cwd(), profileName, null);
+      }
+    }
+    return sandboxed(name, s, profileName, profile, h);
+  }
+
+  private Launch sandboxed(String name, ServerConfig.Stdio s, String profileName, Profile profile, HostSupport h)
+      throws IOException {
+    Path d = workDir();
+    Path seccomp = h.seccomp() ? d.resolve("seccomp.bpf") : null;
+    Path status = d.resolve("status-" + launches.incrementAndGet() + ".json");
+    SandboxConfig.Limits l = profile.limits();
+    Cgroups.Group group = null;
+    long mem = h.cgroupV1Memory() ? l.memoryBytes() : 0;
+    int pids = h.cgroupV1Pids() ? l.processes() : 0;
+    if (mem > 0 || pids > 0) {
+      group = Cgroups.Group.create(safe(name), mem, pids);
+    }
+    BwrapCommand.Plan plan;
+    try {
+      plan = BwrapCommand.build(s, profile, h, seccomp, status, group == null ? List.of() : group.procsFiles(),
+          gatewayEnv);
+    } catch (IOException | RuntimeException e) {
+      if (group != null) {
+        group.remove();
+      }
+      throw new IOException("server '" + name + "': cannot set up its sandbox: " + e.getMessage(), e);
+    }
+    Cgroups.Group g = group;
+    info.accept("server '" + name + "' runs sandboxed (profile " + profileName + ", bubblewrap"
+        + (seccomp != null ? " + seccomp" : "") + (g != null ? " + cgroup limits" : "") + ")");
+    return new Launch(plan.command(), Map.of(), null, profileName, pid -> monitor().watch(name, pid, g, status));
+  }
+
+  /** The command this server would run under its profile (for {@code aegis sandbox check} and tests). */
+  public List<String> preview(String name, ServerConfig.Stdio s) throws IOException {
+    String profileName = config.profileOf(name);
+    if (profileName == null) {
+      return s.command();
+    }
+    HostSupport h = host();
+    return BwrapCommand.build(s, Profiles.named(config, profileName), h, h.seccomp() ? Path.of("SECCOMP") : null,
+        Path.of("STATUS"), List.of(), gatewayEnv).command();
+  }
+
+  private static String safe(String name) {
+    StringBuilder b = new StringBuilder();
+    for (int i = 0; i < name.length() && b.length() < 40; i++) {
+      char c = name.charAt(i);
+      b.append(c < 128 && Character.isLetterOrDigit(c) ? c : '_');
+    }
+    return b.toString();
+  }
+
+  private synchronized Path workDir() throws IOException {
+    if (dir == null) {
+      Path d = Files.createTempDirectory("aegis-sandbox-",
+          PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+      Files.write(d.resolve("seccomp.bpf"), Seccomp.program());
+      d.toFile().deleteOnExit();
+      d.resolve("seccomp.bpf").toFile().deleteOnExit();
+      dir = d;
+    }
+    return dir;
+  }
+
+  private SandboxMonitor monitor() {
+    SandboxMonitor m = monitor;
+    if (m == null) {
+      synchronized (this) {
+        m = monitor;
+        if (m == null) {
+          ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread th = new Thread(r, "aegis-sandbox-monitor");
+            th.setDaemon(true);
+            return th;
+          });
+          t.setRemoveOnCancelPolicy(true);
+          m = new SandboxMonitor(t, Duration.ofMillis(500), info);
+          monitor = m;
+        }
+      }
+    }
+    return m;
+  }
+}
