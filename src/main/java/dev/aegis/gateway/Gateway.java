@@ -80,6 +80,7 @@ public final class Gateway implements SessionFactory, AutoCloseable {
     this.scheduler = s;
     this.sweeper = new Sweeper(s);
     this.channels = channels != null ? channels : this::openChannel;
+    this.sandbox = new dev.aegis.sandbox.Sandbox(config.sandbox(), log::info, log::warn);
   }
 
   public GatewayConfig config() {
@@ -234,10 +235,16 @@ public final class Gateway implements SessionFactory, AutoCloseable {
     return HexFormat.of().formatHex(b);
   }
 
+  /** Wraps stdio servers whose sandbox profile says so (docs/sandbox.md); unchanged when sandboxing is off. */
+  private final dev.aegis.sandbox.Sandbox sandbox;
+
   private MessageChannel openChannel(ServerConfig server) throws IOException {
     if (server.transport() instanceof ServerConfig.Stdio s) {
-      return ProcessChannel.launch(s.command(), s.env(), s.cwd(), codec, server.name(),
+      dev.aegis.sandbox.Sandbox.Launch run = sandbox.prepare(server.name(), s);
+      ProcessChannel channel = ProcessChannel.launch(run.command(), run.env(), run.cwd(), codec, server.name(),
           line -> log.info("[" + server.name() + "] " + line));
+      run.started(channel.pid());
+      return channel;
     }
     return HttpChannels.open(server, codec, log);
   }

@@ -84,7 +84,7 @@ final class BwrapCommand {
       if (!scriptSeen && Files.isRegularFile(p)) {
         scriptSeen = true;
         line.set(i, p.toString());
-        install.add(packageRoot(p).toString());
+        install.add(packageRoot(p.toRealPath()).toString()); // node resolves modules from the real path
       } else if (Files.isDirectory(p)) {
         argDirs.add(p.toString());
         line.set(i, p.toString());
