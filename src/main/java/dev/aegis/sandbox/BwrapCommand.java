@@ -68,12 +68,15 @@ final class BwrapCommand {
     for (int i = 1; i < line.size(); i++) {
       String a = line.get(i);
       if ((a.equals("-cp") || a.equals("-classpath") || a.equals("--class-path")) && i + 1 < line.size()) {
+        List<String> entries = new ArrayList<>();
         for (String entry : line.get(i + 1).split(":")) {
           Path e = absolute(entry, cwd);
           if (!entry.isEmpty() && Files.exists(e)) {
             install.add(e.toString());
+            entries.add(e.toString()); // absolute: the sandbox may start elsewhere than cwd
           }
         }
+        line.set(i + 1, String.join(":", entries));
         i++;
         continue;
       }
