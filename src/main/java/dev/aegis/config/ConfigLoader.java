@@ -663,8 +663,8 @@ public final class ConfigLoader {
     } else if (v.isString() && isProfileName(v.stringValue().trim())) {
       choice = v.stringValue().trim();
     } else {
-      error(at + "/sandbox", "'sandbox' must be a profile name (strict, filesystem, fetch or one under sandbox.profiles)"
-          + " or false, was " + brief(v));
+      error(at + "/sandbox", "'sandbox' must be a profile name (strict, filesystem, fetch or one under"
+          + " sandbox.profiles) or false, was " + brief(v));
       return;
     }
     serverSandbox.put(name, choice);

@@ -28,8 +28,8 @@ import tools.jackson.databind.node.ObjectNode;
 /**
  * The bundled example MCP server over stdio. Tools {@code echo} and {@code add}, a resource and a prompt; with test
  * tools enabled also {@code crash}, {@code hang}, {@code freeze}, {@code slow}, {@code big}, {@code counter},
- * {@code change_tools}, {@code stderr} and {@code sample}, and the sandbox probes {@code net}, {@code fork}, {@code alloc},
- * {@code env} and {@code read_path} (each succeeds unsandboxed and must fail inside a sandbox).
+ * {@code change_tools}, {@code stderr} and {@code sample}, and the sandbox probes {@code net}, {@code fork},
+ * {@code alloc}, {@code env} and {@code read_path} (each succeeds unsandboxed and must fail inside a sandbox).
  *
  * <pre>{@code new ExampleServer(true).serve(System.in, System.out); }</pre>
  */

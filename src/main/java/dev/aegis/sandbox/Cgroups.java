@@ -169,17 +169,29 @@ final class Cgroups {
       }
     }
 
-    /** Removes the groups (they must be empty: call after the tree exited). */
-    void remove() {
+    /**
+     * Kills any task still in the groups (stragglers of a tree whose launcher is gone) and removes the groups.
+     *
+     * @return whether both are gone; false while killed tasks are still exiting (call again)
+     */
+    boolean remove() {
+      boolean gone = true;
       for (Path p : new Path[] {memory, pids}) {
-        if (p != null) {
-          try {
-            Files.deleteIfExists(p);
-          } catch (IOException e) {
-            // still has tasks (a straggler) or already gone; the kernel frees it when empty and removed later
+        if (p == null || !Files.isDirectory(p)) {
+          continue;
+        }
+        try {
+          for (String pid : Files.readAllLines(p.resolve("cgroup.procs"), StandardCharsets.US_ASCII)) {
+            if (!pid.isBlank()) {
+              ProcessHandle.of(Long.parseLong(pid.trim())).ifPresent(ProcessHandle::destroyForcibly);
+            }
           }
+          Files.deleteIfExists(p);
+        } catch (IOException | RuntimeException e) {
+          gone = false; // tasks still exiting
         }
       }
+      return gone;
     }
 
     private static long readLong(Path file) {

@@ -167,9 +167,19 @@ public final class Sandbox {
       Path d = Files.createTempDirectory("aegis-sandbox-",
           PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
       Files.write(d.resolve("seccomp.bpf"), Seccomp.program());
-      d.toFile().deleteOnExit();
-      d.resolve("seccomp.bpf").toFile().deleteOnExit();
       dir = d;
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        SandboxMonitor m = monitor;
+        if (m != null) {
+          m.removeAll();
+        }
+        try (java.util.stream.Stream<Path> files = Files.list(d)) {
+          files.forEach(f -> f.toFile().delete());
+        } catch (IOException | RuntimeException ignored) {
+          // best effort at exit
+        }
+        d.toFile().delete();
+      }, "aegis-sandbox-cleanup"));
     }
     return dir;
   }
@@ -186,7 +196,7 @@ public final class Sandbox {
             return th;
           });
           t.setRemoveOnCancelPolicy(true);
-          m = new SandboxMonitor(t, Duration.ofMillis(500), info);
+          m = new SandboxMonitor(t, Duration.ofMillis(500), info, warn);
           monitor = m;
         }
       }

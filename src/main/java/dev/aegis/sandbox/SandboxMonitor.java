@@ -29,11 +29,13 @@ public final class SandboxMonitor {
   private final ScheduledExecutorService timer;
   private final Duration every;
   private final Consumer<String> log;
+  private final Consumer<String> warn;
 
-  SandboxMonitor(ScheduledExecutorService timer, Duration every, Consumer<String> log) {
+  SandboxMonitor(ScheduledExecutorService timer, Duration every, Consumer<String> log, Consumer<String> warn) {
     this.timer = timer;
     this.every = every;
     this.log = log;
+    this.warn = warn;
   }
 
   /**
@@ -116,7 +118,7 @@ public final class SandboxMonitor {
         if (group.pidsLimitHit()) {
           hit.add("processes");
         }
-        group.remove();
+        removeLater(group, 0);
       }
       if (code == 128 + SIGXCPU) {
         hit.add("cpu");
@@ -129,14 +131,36 @@ public final class SandboxMonitor {
       } catch (IOException ignored) {
         // a temp file
       }
-      log.accept(exit.describe());
+      (killed || !hit.isEmpty() ? warn : log).accept(exit.describe());
       exited.complete(exit);
+    }
+  }
+
+  /** Removes a finished tree's groups, retrying while its last tasks exit (up to ~5 s). */
+  private void removeLater(Cgroups.Group group, int attempt) {
+    if (!group.remove() && attempt < 50) {
+      timer.schedule(() -> removeLater(group, attempt + 1), 100, TimeUnit.MILLISECONDS);
+    } else {
+      live.remove(group);
+    }
+  }
+
+  /** Groups of trees that have not finished; removed at the latest when the gateway exits. */
+  private final java.util.Set<Cgroups.Group> live = ConcurrentHashMap.newKeySet();
+
+  /** Best effort at exit: kill what is left in the groups and remove them. */
+  void removeAll() {
+    for (Cgroups.Group g : live) {
+      g.remove();
     }
   }
 
   /** Starts watching the tree under {@code pid} (the launcher, which became bubblewrap). */
   Watch watch(String server, long pid, Cgroups.Group group, Path status) {
     Watch w = new Watch(server, pid, group, status);
+    if (group != null) {
+      live.add(group);
+    }
     java.util.Optional<ProcessHandle> h = ProcessHandle.of(pid);
     w.sample();
     w.sampling = timer.scheduleWithFixedDelay(w::sample, every.toMillis(), every.toMillis(), TimeUnit.MILLISECONDS);
