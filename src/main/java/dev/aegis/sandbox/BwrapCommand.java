@@ -96,9 +96,13 @@ final class BwrapCommand {
 
     List<String> b = new ArrayList<>();
     b.add(host.bwrapPath());
-    b.add("--unshare-all");
-    if (profile.network()) {
-      b.add("--share-net");
+    // --unshare-all, spelled out so that a degraded start leaves out only what this machine lacks
+    b.addAll(List.of("--unshare-user-try", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"));
+    if (host.pidNs()) {
+      b.add("--unshare-pid");
+    }
+    if (!profile.network() && host.netNs()) {
+      b.add("--unshare-net");
     }
     b.addAll(List.of("--die-with-parent", "--new-session", "--cap-drop", "ALL", "--hostname", "aegis-sandbox"));
     for (String d : SYSTEM) {

@@ -62,7 +62,8 @@ class SandboxTest {
     List<String> c = sandbox(cfg, host).preview("a", s);
     String joined = String.join(" ", c);
     assertThat(c.subList(0, 2)).containsExactly("/bin/sh", "-c");
-    assertThat(joined).contains(" --unshare-all ").doesNotContain("--share-net")
+    assertThat(joined).contains(" --unshare-user-try --unshare-ipc --unshare-uts --unshare-cgroup-try --unshare-pid"
+        + " --unshare-net ")
         .contains("--cap-drop ALL").contains("--die-with-parent").contains("--new-session")
         .contains("--clearenv --setenv PATH").contains("--setenv HOME /home/aegis")
         .contains("--setenv LANG en_US.UTF-8").contains("--setenv GRANTED g").contains("--setenv OWN 1")
@@ -77,7 +78,7 @@ class SandboxTest {
   void networkIsKeptOnlyWhenGranted() throws IOException {
     HostSupport host = Fixture.host();
     SandboxConfig cfg = new SandboxConfig(Map.of(), null, false, Map.of("f", "fetch", "s", "strict"));
-    assertThat(sandbox(cfg, host).preview("f", SH)).contains("--share-net");
-    assertThat(sandbox(cfg, host).preview("s", SH)).doesNotContain("--share-net");
+    assertThat(sandbox(cfg, host).preview("f", SH)).doesNotContain("--unshare-net").contains("--unshare-pid");
+    assertThat(sandbox(cfg, host).preview("s", SH)).contains("--unshare-net");
   }
 }
