@@ -148,10 +148,19 @@ public final class SandboxMonitor {
   /** Groups of trees that have not finished; removed at the latest when the gateway exits. */
   private final java.util.Set<Cgroups.Group> live = ConcurrentHashMap.newKeySet();
 
-  /** Best effort at exit: kill what is left in the groups and remove them. */
+  /** Best effort at exit: kill what is left in the groups and remove them, waiting up to a second for the kills. */
   void removeAll() {
-    for (Cgroups.Group g : live) {
-      g.remove();
+    long deadline = System.nanoTime() + 1_000_000_000L;
+    while (!live.isEmpty() && System.nanoTime() < deadline) {
+      live.removeIf(Cgroups.Group::remove);
+      if (!live.isEmpty()) {
+        try {
+          Thread.sleep(20); // shutdown only: killed tasks need a moment to leave their groups
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return;
+        }
+      }
     }
   }
 
