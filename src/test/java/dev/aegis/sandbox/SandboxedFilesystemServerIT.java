@@ -17,7 +17,7 @@ import tools.jackson.databind.JsonNode;
  * driven over stdio: {@code fs} runs under the built-in {@code filesystem} profile with one granted folder,
  * {@code ro} under a profile that grants its folder read-only, and {@code plain} unsandboxed (the control).
  */
-class SandboxedFilesystemServerTest {
+class SandboxedFilesystemServerIT {
   @TempDir
   static Path tmp;
   static Path granted;
