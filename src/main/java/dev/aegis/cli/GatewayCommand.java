@@ -141,6 +141,13 @@ final class GatewayCommand implements Callable<Integer> {
       }
       log.info("pinning definitions (pin.mode " + loaded.config().pin().mode() + ") to " + pin.store().file());
     }
+    // snapshots after access (a refused call costs no snapshot) and outside scan (it sees when scan blocks an output,
+    // and rolls that call back)
+    if (!loaded.config().snapshots().workspaces().isEmpty()) {
+      guards.add(dev.aegis.sandbox.snapshot.SnapshotGuard.from(loaded.config().snapshots(), home));
+      log.info("snapshots of the workspaces of " + loaded.config().snapshots().workspaces().keySet()
+          + " before each call that may write (aegis rollback CALL_ID)");
+    }
     // scan first, pin inside it: the pin guard sees every definition a server lists (so a poisoned change is
     // recorded as held, for review), and the scanner then filters what pinning let through
     guards.add(scan);

@@ -36,6 +36,7 @@ public final class Main {
     cli.addSubcommand("policy", PolicyCommand.commandLine());
     cli.addSubcommand("keys", new KeysCommand());
     cli.addSubcommand("memory", MemoryCommand.commandLine());
+    cli.addSubcommand("rollback", new RollbackCommand());
     cli.addSubcommand("sandbox", SandboxCommand.commandLine());
     return cli.execute(args);
   }

@@ -46,7 +46,8 @@ public final class ConfigLoader {
   private static final Set<String> GATEWAY_KEYS = Set.of("maxMessageBytes", "requestTimeout", "startupTimeout",
       "maxRestartBackoff", "allowedOrigins", "pageSize", "maxSessions");
   private static final Set<String> TOP_KEYS = Set.of("servers", "mcpServers", "gateway", "inputs", "scan", "pin",
-      "identity", "policy", "trust", "memory", "sandbox");
+      "identity", "policy", "trust", "memory", "sandbox",
+      "snapshots");
   private static final Set<String> PIN_KEYS = Set.of("mode", "lockfile", "require", "trust", "signatures", "unsigned",
       "badSignature");
   private static final Set<String> SCAN_KEYS = Set.of("definitions", "outputs", "warnAt", "blockAt",
@@ -186,11 +187,23 @@ public final class ConfigLoader {
         trust(root.path("trust")));
     MemoryConfig memory = memory(root.path("memory"), Path.of(file).toAbsolutePath().getParent());
     SandboxConfig sandbox = sandbox(root.path("sandbox"), Path.of(file).toAbsolutePath().getParent());
+    dev.aegis.sandbox.snapshot.SnapshotConfig snapshots = dev.aegis.sandbox.snapshot.SnapshotConfig.NONE;
+    try {
+      snapshots = dev.aegis.sandbox.snapshot.SnapshotConfig.parse(root.path("snapshots"),
+          Path.of(file).toAbsolutePath().getParent());
+    } catch (IllegalArgumentException e) {
+      // each line names its field ("snapshots.keep: ..."): placed at that field, or the nearest enclosing one
+      e.getMessage().lines().forEach(line -> {
+        int colon = line.indexOf(": ");
+        String field = colon > 0 ? line.substring(0, colon) : "snapshots";
+        error("/" + field.replace('.', '/'), line);
+      });
+    }
     if (!errors.isEmpty()) {
       return null;
     }
     return new GatewayConfig(servers, maxBytes, requestTimeout, startupTimeout, backoff, origins, pageSize,
-        maxSessions, scan, pin, access, memory, sandbox);
+        maxSessions, scan, pin, access, memory, sandbox, snapshots);
   }
 
   private JsonNode section(JsonNode node, String name, Set<String> keys) {

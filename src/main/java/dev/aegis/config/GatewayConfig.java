@@ -25,7 +25,7 @@ import java.util.List;
 public record GatewayConfig(List<ServerConfig> servers, int maxMessageBytes, Duration requestTimeout,
     Duration startupTimeout, Duration maxRestartBackoff, List<String> allowedOrigins, int pageSize,
     int maxSessions, ScanConfig scan, PinConfig pin, AccessConfig access, MemoryConfig memory,
-    SandboxConfig sandbox) {
+    SandboxConfig sandbox, dev.aegis.sandbox.snapshot.SnapshotConfig snapshots) {
 
   public static final int DEFAULT_MAX_SESSIONS = 64;
 
@@ -65,8 +65,18 @@ public record GatewayConfig(List<ServerConfig> servers, int maxMessageBytes, Dur
         maxSessions, scan, pin, access, memory, SandboxConfig.DEFAULT);
   }
 
+  public GatewayConfig(List<ServerConfig> servers, int maxMessageBytes, Duration requestTimeout,
+      Duration startupTimeout, Duration maxRestartBackoff, List<String> allowedOrigins, int pageSize, int maxSessions,
+      ScanConfig scan, PinConfig pin, AccessConfig access, MemoryConfig memory, SandboxConfig sandbox) {
+    this(servers, maxMessageBytes, requestTimeout, startupTimeout, maxRestartBackoff, allowedOrigins, pageSize,
+        maxSessions, scan, pin, access, memory, sandbox, dev.aegis.sandbox.snapshot.SnapshotConfig.NONE);
+  }
+
   public GatewayConfig {
     servers = List.copyOf(servers);
+    if (snapshots == null) {
+      throw new IllegalArgumentException("snapshot settings are required (SnapshotConfig.NONE)");
+    }
     if (sandbox == null) {
       throw new IllegalArgumentException("sandbox settings are required (SandboxConfig.DEFAULT)");
     }
@@ -87,25 +97,31 @@ public record GatewayConfig(List<ServerConfig> servers, int maxMessageBytes, Dur
   /** The same configuration with other pin settings. */
   public GatewayConfig withPin(PinConfig p) {
     return new GatewayConfig(servers, maxMessageBytes, requestTimeout, startupTimeout, maxRestartBackoff,
-        allowedOrigins, pageSize, maxSessions, scan, p, access, memory, sandbox);
+        allowedOrigins, pageSize, maxSessions, scan, p, access, memory, sandbox, snapshots);
   }
 
   /** The same configuration with other access settings. */
   public GatewayConfig withAccess(AccessConfig a) {
     return new GatewayConfig(servers, maxMessageBytes, requestTimeout, startupTimeout, maxRestartBackoff,
-        allowedOrigins, pageSize, maxSessions, scan, pin, a, memory, sandbox);
+        allowedOrigins, pageSize, maxSessions, scan, pin, a, memory, sandbox, snapshots);
   }
 
   /** The same configuration with other memory settings. */
   public GatewayConfig withMemory(MemoryConfig m) {
     return new GatewayConfig(servers, maxMessageBytes, requestTimeout, startupTimeout, maxRestartBackoff,
-        allowedOrigins, pageSize, maxSessions, scan, pin, access, m, sandbox);
+        allowedOrigins, pageSize, maxSessions, scan, pin, access, m, sandbox, snapshots);
   }
 
   /** The same configuration with other sandbox settings. */
   public GatewayConfig withSandbox(SandboxConfig sb) {
     return new GatewayConfig(servers, maxMessageBytes, requestTimeout, startupTimeout, maxRestartBackoff,
-        allowedOrigins, pageSize, maxSessions, scan, pin, access, memory, sb);
+        allowedOrigins, pageSize, maxSessions, scan, pin, access, memory, sb, snapshots);
+  }
+
+  /** The same configuration with other snapshot settings. */
+  public GatewayConfig withSnapshots(dev.aegis.sandbox.snapshot.SnapshotConfig sn) {
+    return new GatewayConfig(servers, maxMessageBytes, requestTimeout, startupTimeout, maxRestartBackoff,
+        allowedOrigins, pageSize, maxSessions, scan, pin, access, memory, sandbox, sn);
   }
 
   /** A configuration with these servers and every default. */

@@ -437,4 +437,28 @@ class ConfigLoaderTest {
     assertThat(errors).anyMatch(e -> e.startsWith("aegis.yaml:8:5: a scope name") && e.contains("agent:"));
     assertThat(errors).contains("aegis.yaml:9:25: unknown right 'own': one of read, write, admin");
   }
+
+  @Test
+  void snapshotSettingsAreReadAndTheirErrorsPlaced() throws Exception {
+    GatewayConfig c = ConfigLoader.parse("/etc/aegis/aegis.yaml", """
+        servers:
+          fs: {command: fs-mcp}
+        snapshots:
+          keep: 7
+          workspaces:
+            fs: [project]
+        """.getBytes(StandardCharsets.UTF_8)).config();
+    assertThat(c.snapshots().workspaces().get("fs")).containsExactly(java.nio.file.Path.of("/etc/aegis/project"));
+    assertThat(c.snapshots().keep()).isEqualTo(7);
+    assertThat(parse("servers:\n  a: {command: x}\n").config().snapshots())
+        .isEqualTo(dev.aegis.sandbox.snapshot.SnapshotConfig.NONE);
+
+    List<String> errors = errors("""
+        servers:
+          a: {command: x}
+        snapshots:
+          calls: some
+        """);
+    assertThat(errors).singleElement().asString().startsWith("aegis.yaml:4:3: snapshots.calls: must be writes or all");
+  }
 }
