@@ -86,7 +86,16 @@ public final class AuditLog implements ExchangeListener, AutoCloseable {
     }
   }
 
-  private record Entry(Exchange exchange, Response reply, long endNanos, long epochMillis, CountDownLatch flushed) {}
+  private record Entry(Exchange exchange, Response reply, long endNanos, long epochMillis, CountDownLatch flushed,
+      ObjectNode event) {
+    Entry(Exchange exchange, Response reply, long endNanos, long epochMillis, CountDownLatch flushed) {
+      this(exchange, reply, endNanos, epochMillis, flushed, null);
+    }
+  }
+
+  /** Record types of the log itself, which {@link #event} may not write. */
+  private static final java.util.Set<String> OWN_TYPES = java.util.Set.of("exchange", "checkpoint", "rotate",
+      "dropped", "recovery");
 
   private static final Entry STOP = new Entry(null, null, 0, 0, null);
   private final BlockingQueue<Entry> queue = new ArrayBlockingQueue<>(16_384);
@@ -212,6 +221,24 @@ public final class AuditLog implements ExchangeListener, AutoCloseable {
         droppedTotal.incrementAndGet();
       }
     } catch (RuntimeException e) {
+      dropped.incrementAndGet();
+      droppedTotal.incrementAndGet();
+    }
+  }
+
+  /**
+   * Appends an event that is not an exchange (e.g. {@code {"type":"sandbox","event":"exit",...}}), chained and
+   * signed like every record. Its {@code type} must be set and not one of the log's own; never blocks (dropped and
+   * counted when the queue is full, like exchanges).
+   */
+  public void event(ObjectNode body) {
+    String type = body.path("type").asString("");
+    if (type.isEmpty() || OWN_TYPES.contains(type)) {
+      throw new IllegalArgumentException("an audit event needs its own type, not '" + type + "'");
+    }
+    ObjectNode copy = body.deepCopy();
+    copy.remove(List.of("seq", "prev", "hash", "sig", "hash_of_last"));
+    if (closed || !queue.offer(new Entry(null, null, 0, options.clock().millis(), null, copy))) {
       dropped.incrementAndGet();
       droppedTotal.incrementAndGet();
     }
@@ -350,6 +377,11 @@ public final class AuditLog implements ExchangeListener, AutoCloseable {
             flushed.add(e.flushed());
           } else if (failed) {
             droppedTotal.incrementAndGet();
+          } else if (e.event() != null) {
+            if (!e.event().has("ts")) {
+              e.event().put("ts", Instant.ofEpochMilli(e.epochMillis()).toString());
+            }
+            append(e.event());
           } else {
             append(AuditRecords.exchange(e.exchange(), e.reply(), e.endNanos(), e.epochMillis()));
           }

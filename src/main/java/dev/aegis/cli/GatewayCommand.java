@@ -180,6 +180,40 @@ final class GatewayCommand implements Callable<Integer> {
       pin.watch(gateway::definitionsChanged);
     }
     Warmup.inBackground(gateway.codec(), guards);
+    // sandboxed servers' exits go to the audit log; aegis status reads a status file this gateway keeps current
+    gateway.sandbox().onExit(x -> {
+      tools.jackson.databind.node.ObjectNode ev = StatusFile.exit(x);
+      ev.put("type", "sandbox");
+      ev.put("event", "exit");
+      exchanges.event(ev);
+    });
+    java.time.Instant started = java.time.Instant.now();
+    Path statusPath = StatusFile.of(home, ProcessHandle.current().pid());
+    Path configPath = loaded.config() == null || !Files.exists(file) ? null : file.toAbsolutePath();
+    java.util.concurrent.ScheduledExecutorService statusTimer =
+        java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+          Thread t = new Thread(r, "aegis-status");
+          t.setDaemon(true);
+          return t;
+        });
+    java.util.concurrent.atomic.AtomicBoolean statusWarned = new java.util.concurrent.atomic.AtomicBoolean();
+    statusTimer.scheduleWithFixedDelay(() -> {
+      try {
+        StatusFile.write(statusPath, StatusFile.snapshot(gateway, loaded.config(), configPath, listen, started));
+      } catch (IOException | RuntimeException e) {
+        if (statusWarned.compareAndSet(false, true)) {
+          log.warn("cannot write " + statusPath + " for aegis status: " + e.getMessage());
+        }
+      }
+    }, 0, 2, java.util.concurrent.TimeUnit.SECONDS);
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+      statusTimer.shutdownNow();
+      try {
+        Files.deleteIfExists(statusPath);
+      } catch (IOException ignored) {
+        // aegis status skips files of gateways that are gone
+      }
+    }, "aegis-status-cleanup"));
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       gateway.close();
       if (openMemory != null) {

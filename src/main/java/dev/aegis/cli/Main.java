@@ -38,6 +38,7 @@ public final class Main {
     cli.addSubcommand("memory", MemoryCommand.commandLine());
     cli.addSubcommand("rollback", new RollbackCommand());
     cli.addSubcommand("sandbox", SandboxCommand.commandLine());
+    cli.addSubcommand("status", new StatusCommand());
     return cli.execute(args);
   }
 }

@@ -235,6 +235,11 @@ public final class Gateway implements SessionFactory, AutoCloseable {
     return HexFormat.of().formatHex(b);
   }
 
+  /** The sandbox stdio servers are launched in: its live servers and exits ({@code aegis status}, the audit log). */
+  public dev.aegis.sandbox.Sandbox sandbox() {
+    return sandbox;
+  }
+
   /** Wraps stdio servers whose sandbox profile says so (docs/sandbox.md); unchanged when sandboxing is off. */
   private final dev.aegis.sandbox.Sandbox sandbox;
 

@@ -184,6 +184,29 @@ public final class Sandbox {
     return dir;
   }
 
+  private final java.util.List<Consumer<SandboxMonitor.Exit>> exitListeners =
+      new java.util.concurrent.CopyOnWriteArrayList<>();
+
+  /** Calls {@code listener} with every sandboxed server's exit (the gateway audits them). */
+  public synchronized void onExit(Consumer<SandboxMonitor.Exit> listener) {
+    exitListeners.add(listener);
+    if (monitor != null) {
+      monitor.onExit(listener);
+    }
+  }
+
+  /** Sandboxed servers running now, as last sampled (empty when none ran). */
+  public List<SandboxMonitor.Live> live() {
+    SandboxMonitor m = monitor;
+    return m == null ? List.of() : m.live();
+  }
+
+  /** The last exits of sandboxed servers, oldest first. */
+  public List<SandboxMonitor.Exit> recentExits() {
+    SandboxMonitor m = monitor;
+    return m == null ? List.of() : m.recentExits();
+  }
+
   private SandboxMonitor monitor() {
     SandboxMonitor m = monitor;
     if (m == null) {
@@ -197,6 +220,7 @@ public final class Sandbox {
           });
           t.setRemoveOnCancelPolicy(true);
           m = new SandboxMonitor(t, Duration.ofMillis(500), info, warn);
+          exitListeners.forEach(m::onExit);
           monitor = m;
         }
       }

@@ -31,11 +31,45 @@ public final class SandboxMonitor {
   private final Consumer<String> log;
   private final Consumer<String> warn;
 
+  private static final int RECENT_EXITS = 50;
+  /** Trees being watched, by launcher pid. */
+  private final Map<Long, Watch> watching = new ConcurrentHashMap<>();
+  /** The last exits, newest last. */
+  private final java.util.Deque<Exit> recent = new java.util.ArrayDeque<>();
+  private final java.util.List<Consumer<Exit>> onExit = new java.util.concurrent.CopyOnWriteArrayList<>();
+
   SandboxMonitor(ScheduledExecutorService timer, Duration every, Consumer<String> log, Consumer<String> warn) {
     this.timer = timer;
     this.every = every;
     this.log = log;
     this.warn = warn;
+  }
+
+  /** A tree being watched, as last sampled. */
+  public record Live(String server, long pid, java.time.Instant since, double cpuSeconds, long rssBytes,
+      int threads) {}
+
+  /** Every tree being watched now. */
+  public java.util.List<Live> live() {
+    java.util.List<Live> out = new java.util.ArrayList<>();
+    for (Watch w : watching.values()) {
+      long ticks = w.cpuTicks.values().stream().mapToLong(Long::longValue).sum();
+      out.add(new Live(w.server, w.pid, w.since, ticks / (double) TICKS, w.rss, w.threads));
+    }
+    out.sort(java.util.Comparator.comparing(Live::server).thenComparing(Live::pid));
+    return out;
+  }
+
+  /** The last exits (at most 50), oldest first. */
+  public java.util.List<Exit> recentExits() {
+    synchronized (recent) {
+      return java.util.List.copyOf(recent);
+    }
+  }
+
+  /** Calls {@code listener} with every exit from now on (on the monitor's thread). */
+  void onExit(Consumer<Exit> listener) {
+    onExit.add(listener);
   }
 
   /**
@@ -68,6 +102,9 @@ public final class SandboxMonitor {
     private final Map<Long, Long> cpuTicks = new ConcurrentHashMap<>();
     private volatile long maxRss;
     private volatile int maxThreads;
+    private volatile long rss;
+    private volatile int threads;
+    private final java.time.Instant since = java.time.Instant.now();
     private final CompletableFuture<Exit> exited = new CompletableFuture<>();
     private volatile ScheduledFuture<?> sampling;
 
@@ -96,6 +133,8 @@ public final class SandboxMonitor {
             rss += stat[2] * PAGE;
           }
         }
+        this.rss = rss;
+        this.threads = threads;
         maxRss = Math.max(maxRss, rss);
         maxThreads = Math.max(maxThreads, threads);
       });
@@ -132,6 +171,20 @@ public final class SandboxMonitor {
         // a temp file
       }
       (killed || !hit.isEmpty() ? warn : log).accept(exit.describe());
+      watching.remove(pid);
+      synchronized (recent) {
+        recent.addLast(exit);
+        while (recent.size() > RECENT_EXITS) {
+          recent.removeFirst();
+        }
+      }
+      for (Consumer<Exit> l : onExit) {
+        try {
+          l.accept(exit);
+        } catch (RuntimeException e) {
+          warn.accept("a sandbox exit listener failed: " + e);
+        }
+      }
       exited.complete(exit);
     }
   }
@@ -167,6 +220,7 @@ public final class SandboxMonitor {
   /** Starts watching the tree under {@code pid} (the launcher, which became bubblewrap). */
   Watch watch(String server, long pid, Cgroups.Group group, Path status) {
     Watch w = new Watch(server, pid, group, status);
+    watching.put(pid, w);
     if (group != null) {
       live.add(group);
     }

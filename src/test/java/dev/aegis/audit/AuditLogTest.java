@@ -176,4 +176,24 @@ class AuditLogTest {
       assertThat(report.records()).isEqualTo(2);
     }
   }
+
+  @Test
+  void eventsAreChainedLikeExchangesAndTheLogsOwnTypesAreRefused() throws Exception {
+    try (AuditLog log = AuditLog.open(home)) {
+      tools.jackson.databind.node.ObjectNode ev = Canonical.mapper().createObjectNode();
+      ev.put("type", "sandbox").put("event", "exit").put("server", "fs").put("seq", 999).put("hash", "forged");
+      log.event(ev);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> log.event(Canonical.mapper().createObjectNode()
+          .put("type", "checkpoint"))).isInstanceOf(IllegalArgumentException.class);
+      org.assertj.core.api.Assertions.assertThatThrownBy(() -> log.event(Canonical.mapper().createObjectNode()))
+          .isInstanceOf(IllegalArgumentException.class);
+    }
+    assertThat(verify().intact()).isTrue();
+    List<JsonNode> records = AuditFixtures.records(home.resolve("audit"));
+    JsonNode ev = records.stream().filter(r -> r.path("type").asString().equals("sandbox")).findFirst().orElseThrow();
+    assertThat(ev.path("server").asString()).isEqualTo("fs");
+    assertThat(ev.path("seq").asLong()).isEqualTo(1); // the log numbers it; a caller's seq and hash are not kept
+    assertThat(ev.path("hash").asString()).isNotEqualTo("forged");
+    assertThat(ev.path("ts").asString()).isNotEmpty();
+  }
 }
