@@ -10,7 +10,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -59,19 +58,21 @@ public final class Memory implements AutoCloseable {
   /**
    * One change a writer asks for.
    *
-   * @param derived true when the new content keeps content of the current version (e.g. an observation added to an
-   *     entity): then the new version is no more trusted than the current one
+   * @param keptTrust when the new content keeps content of the version it was derived from (e.g. an observation added
+   *     to an entity), that version's trust: the new version is then no more trusted than it; null when the content
+   *     is replaced outright. It belongs to the version {@code expectedVersion} names, so a concurrent change fails
+   *     the append instead of being judged by another version's trust
    * @param expectedVersion see {@link Draft#expectedVersion()}
    * @param note extra provenance (may be null), e.g. what a revert restored
    */
-  public record Change(String scope, String key, String op, String content, String text, boolean derived,
+  public record Change(String scope, String key, String op, String content, String text, String keptTrust,
       Long expectedVersion, ObjectNode note) {
     public static Change put(String scope, String key, String content, String text) {
-      return new Change(scope, key, Entry.PUT, content, text, false, null, null);
+      return new Change(scope, key, Entry.PUT, content, text, null, null, null);
     }
 
     public static Change delete(String scope, String key) {
-      return new Change(scope, key, Entry.DELETE, null, null, false, null, null);
+      return new Change(scope, key, Entry.DELETE, null, null, null, null, null);
     }
   }
 
@@ -152,13 +153,8 @@ public final class Memory implements AutoCloseable {
       if (!scopes.may(a, Scopes.Right.WRITE, c.scope())) {
         throw new Denied(a.principal() + " may not write to scope '" + c.scope() + "'");
       }
-      String trust = writerTrust;
-      if (c.derived() && TRUSTED.equals(trust)) {
-        Optional<Entry> prev = store.current(c.scope(), c.key());
-        if (prev.isPresent() && !prev.get().deleted() && UNTRUSTED.equals(prev.get().trust())) {
-          trust = UNTRUSTED; // content an untrusted writer wrote stays untrusted when someone adds to it
-        }
-      }
+      // content an untrusted writer wrote stays untrusted when someone adds to it
+      String trust = UNTRUSTED.equals(c.keptTrust()) ? UNTRUSTED : writerTrust;
       ObjectNode provenance = JSON.objectNode();
       provenance.put("via", a.via());
       if (!a.untrustedFrom().isEmpty()) {
@@ -240,7 +236,7 @@ public final class Memory implements AutoCloseable {
           + " fails verification; it is not restored");
     }
     ObjectNode note = JSON.objectNode().put("revertedTo", version);
-    Change c = new Change(scope, key, old.op(), old.content(), old.text(), false, null, note);
+    Change c = new Change(scope, key, old.op(), old.content(), old.text(), null, null, note);
     return apply(a, List.of(c)).get(0);
   }
 
@@ -320,13 +316,13 @@ public final class Memory implements AutoCloseable {
     if (!r.isObject()) {
       return true;
     }
-    String keyId = r.path("keyId").asString("");
-    if (!e.author().equals(r.path("principal").asString()) || !store.publicKey(keyId).isPresent()) {
+    if (!e.author().equals(r.path("principal").asString())) {
       return false;
     }
     byte[] payload = requestPayload(e.author(), r.path("tool").asString(""), r.path("arguments"),
         r.path("time").asLong());
-    return keys.verify(keyId, payload, r.path("signature").asString(""));
+    // false as well when no key is recorded under keyId (Keys looks it up once and caches it)
+    return keys.verify(r.path("keyId").asString(""), payload, r.path("signature").asString(""));
   }
 
   /** Signs a checkpoint of the log's head now (when it is not checkpointed yet). */
@@ -445,12 +441,6 @@ public final class Memory implements AutoCloseable {
     o.put("time", time.toEpochMilli());
     o.put("keyId", keyId);
     return Canonical.bytes(o);
-  }
-
-  static Set<String> keysOf(List<Entry> entries) {
-    Set<String> out = new HashSet<>();
-    entries.forEach(e -> out.add(e.scope() + "\u0000" + e.key()));
-    return out;
   }
 
   static JsonNode parse(String json) {

@@ -124,7 +124,7 @@ public final class MemoryTools {
       }
       ObjectNode entity = entity(name, type, obs);
       changes.add(new Memory.Change(scope, ENTITY + name, Entry.PUT, Canonical.json(entity), entityText(entity),
-          false, cur.map(Entry::version).orElse(0L), null));
+          null, cur.map(Entry::version).orElse(0L), null));
       created.add(entity);
     }
     apply(a, changes);
@@ -145,7 +145,7 @@ public final class MemoryTools {
       if (cur.isPresent() && !cur.get().deleted() || !seen.add(key)) {
         continue;
       }
-      changes.add(new Memory.Change(scope, key, Entry.PUT, Canonical.json(rel), null, false,
+      changes.add(new Memory.Change(scope, key, Entry.PUT, Canonical.json(rel), null, null,
           cur.map(Entry::version).orElse(0L), null));
       created.add(rel);
     }
@@ -156,19 +156,13 @@ public final class MemoryTools {
   }
 
   private ObjectNode addObservations(Actor a, JsonNode in) {
-    String scope = scope(a, in);
-    Map<String, ObjectNode> pending = new LinkedHashMap<>();
-    Map<String, Long> versions = new LinkedHashMap<>();
+    EntityEdits edits = new EntityEdits(scope(a, in));
     ArrayNode results = JSON.arrayNode();
     for (JsonNode o : array(in, "observations")) {
       String name = str(o, "entityName");
-      ObjectNode entity = pending.get(name);
+      ObjectNode entity = edits.entity(name);
       if (entity == null) {
-        Entry cur = memory.store().current(scope, ENTITY + name).filter(e -> !e.deleted())
-            .orElseThrow(() -> new IllegalArgumentException("Entity with name " + name + " not found"));
-        entity = (ObjectNode) Memory.parse(cur.content());
-        pending.put(name, entity);
-        versions.put(name, cur.version());
+        throw new IllegalArgumentException("Entity with name " + name + " not found");
       }
       ArrayNode obs = (ArrayNode) entity.get("observations");
       Set<String> have = new HashSet<>();
@@ -184,10 +178,7 @@ public final class MemoryTools {
       r.put("entityName", name);
       r.set("addedObservations", added);
     }
-    List<Memory.Change> changes = new ArrayList<>();
-    pending.forEach((name, entity) -> changes.add(new Memory.Change(scope, ENTITY + name, Entry.PUT,
-        Canonical.json(entity), entityText(entity), true, versions.get(name), null)));
-    apply(a, changes);
+    apply(a, edits.changes());
     ObjectNode out = JSON.objectNode();
     out.set("results", results);
     return result(out);
@@ -199,12 +190,12 @@ public final class MemoryTools {
     List<Memory.Change> changes = new ArrayList<>();
     for (String name : names) {
       memory.store().current(scope, ENTITY + name).filter(e -> !e.deleted()).ifPresent(e ->
-          changes.add(new Memory.Change(scope, e.key(), Entry.DELETE, null, null, false, e.version(), null)));
+          changes.add(new Memory.Change(scope, e.key(), Entry.DELETE, null, null, null, e.version(), null)));
     }
     for (Entry r : memory.store().list(scope, RELATION, GRAPH_LIMIT)) {
       JsonNode rel = Memory.parse(r.content());
       if (names.contains(rel.path("from").asString()) || names.contains(rel.path("to").asString())) {
-        changes.add(new Memory.Change(scope, r.key(), Entry.DELETE, null, null, false, r.version(), null));
+        changes.add(new Memory.Change(scope, r.key(), Entry.DELETE, null, null, null, r.version(), null));
       }
     }
     apply(a, changes);
@@ -212,20 +203,11 @@ public final class MemoryTools {
   }
 
   private ObjectNode deleteObservations(Actor a, JsonNode in) {
-    String scope = scope(a, in);
-    Map<String, ObjectNode> pending = new LinkedHashMap<>();
-    Map<String, Long> versions = new LinkedHashMap<>();
+    EntityEdits edits = new EntityEdits(scope(a, in));
     for (JsonNode d : array(in, "deletions")) {
-      String name = str(d, "entityName");
-      ObjectNode entity = pending.get(name);
+      ObjectNode entity = edits.entity(str(d, "entityName"));
       if (entity == null) {
-        Optional<Entry> cur = memory.store().current(scope, ENTITY + name).filter(e -> !e.deleted());
-        if (cur.isEmpty()) {
-          continue; // server-memory ignores unknown entities here
-        }
-        entity = (ObjectNode) Memory.parse(cur.get().content());
-        pending.put(name, entity);
-        versions.put(name, cur.get().version());
+        continue; // server-memory ignores unknown entities here
       }
       Set<String> drop = new HashSet<>(strings(d, "observations"));
       ArrayNode kept = JSON.arrayNode();
@@ -236,11 +218,44 @@ public final class MemoryTools {
       });
       entity.set("observations", kept);
     }
-    List<Memory.Change> changes = new ArrayList<>();
-    pending.forEach((name, entity) -> changes.add(new Memory.Change(scope, ENTITY + name, Entry.PUT,
-        Canonical.json(entity), entityText(entity), true, versions.get(name), null)));
-    apply(a, changes);
+    apply(a, edits.changes());
     return ok("Observations deleted successfully");
+  }
+
+  /**
+   * The entities one call edits: each read once (content, version and trust), edited in place, and written back as
+   * one change that expects that version and keeps its trust.
+   */
+  private final class EntityEdits {
+    private final String scope;
+    private final Map<String, Entry> read = new LinkedHashMap<>();
+    private final Map<String, ObjectNode> edited = new LinkedHashMap<>();
+
+    EntityEdits(String scope) {
+      this.scope = scope;
+    }
+
+    /** The entity being edited, read on first use; null when it does not exist. */
+    ObjectNode entity(String name) {
+      ObjectNode e = edited.get(name);
+      if (e == null) {
+        Optional<Entry> cur = memory.store().current(scope, ENTITY + name).filter(x -> !x.deleted());
+        if (cur.isEmpty()) {
+          return null;
+        }
+        read.put(name, cur.get());
+        e = (ObjectNode) Memory.parse(cur.get().content());
+        edited.put(name, e);
+      }
+      return e;
+    }
+
+    List<Memory.Change> changes() {
+      List<Memory.Change> out = new ArrayList<>();
+      edited.forEach((name, entity) -> out.add(new Memory.Change(scope, ENTITY + name, Entry.PUT,
+          Canonical.json(entity), entityText(entity), read.get(name).trust(), read.get(name).version(), null)));
+      return out;
+    }
   }
 
   private ObjectNode deleteRelations(Actor a, JsonNode in) {
@@ -251,7 +266,7 @@ public final class MemoryTools {
       String key = relationKey(relation(str(r, "from"), str(r, "to"), str(r, "relationType")));
       if (seen.add(key)) {
         memory.store().current(scope, key).filter(e -> !e.deleted()).ifPresent(e ->
-            changes.add(new Memory.Change(scope, key, Entry.DELETE, null, null, false, e.version(), null)));
+            changes.add(new Memory.Change(scope, key, Entry.DELETE, null, null, null, e.version(), null)));
       }
     }
     apply(a, changes);
@@ -447,7 +462,7 @@ public final class MemoryTools {
     if (cur.isEmpty()) {
       return error("no item '" + key + "' in scope '" + scope + "'");
     }
-    Entry e = memory.apply(a, List.of(new Memory.Change(scope, DOC + key, Entry.DELETE, null, null, false,
+    Entry e = memory.apply(a, List.of(new Memory.Change(scope, DOC + key, Entry.DELETE, null, null, null,
         cur.get().version(), null))).get(0);
     ObjectNode out = Memory.view(memory.item(e));
     out.put("key", key);
