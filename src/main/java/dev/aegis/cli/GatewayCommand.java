@@ -197,9 +197,17 @@ final class GatewayCommand implements Callable<Integer> {
           return t;
         });
     java.util.concurrent.atomic.AtomicBoolean statusWarned = new java.util.concurrent.atomic.AtomicBoolean();
+    java.util.concurrent.atomic.AtomicReference<tools.jackson.databind.JsonNode> lastStatus =
+        new java.util.concurrent.atomic.AtomicReference<>();
     statusTimer.scheduleWithFixedDelay(() -> {
       try {
-        StatusFile.write(statusPath, StatusFile.snapshot(gateway, loaded.config(), configPath, listen, started));
+        // rewritten only when something changed: an idle gateway does not touch the disk every 2 s
+        tools.jackson.databind.node.ObjectNode now = StatusFile.snapshot(gateway, loaded.config(), configPath, listen,
+            started);
+        if (!now.equals(lastStatus.get())) {
+          StatusFile.write(statusPath, now);
+          lastStatus.set(now);
+        }
       } catch (IOException | RuntimeException e) {
         if (statusWarned.compareAndSet(false, true)) {
           log.warn("cannot write " + statusPath + " for aegis status: " + e.getMessage());

@@ -35,7 +35,6 @@ final class StatusFile {
     ObjectNode o = JSON.objectNode();
     o.put("pid", ProcessHandle.current().pid());
     o.put("started", started.toString());
-    o.put("updated", Instant.now().toString());
     o.put("config", file == null ? null : file.toString());
     o.put("listen", listen);
     o.put("sessions", gateway.sessionCount());
