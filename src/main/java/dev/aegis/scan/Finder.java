@@ -22,11 +22,21 @@ final class Finder {
   private final Pattern pattern;
   private final Prefilter prefilter;
   private final Pattern afterOne;
+  /** Null when the pattern's syntax is not modelled or it ignores case: then every start uses the whole pattern. */
+  private final StartPruner pruner;
+  /** Per ASCII first character, lazily: the pruned pattern, and its {@code afterOne} form ({@link #NEVER}: none). */
+  private final Pattern[] plainFor;
+  private final Pattern[] afterOneFor;
+  private static final Pattern NEVER = Pattern.compile("[^\\x00-\\x{10FFFF}]");
 
   private Finder(Pattern pattern, Prefilter prefilter, Pattern afterOne) {
     this.pattern = pattern;
     this.prefilter = prefilter;
     this.afterOne = afterOne;
+    this.pruner = prefilter == null || (pattern.flags() & Pattern.CASE_INSENSITIVE) != 0 ? null
+        : StartPruner.parse(pattern.pattern());
+    this.plainFor = pruner == null ? null : new Pattern[128];
+    this.afterOneFor = pruner == null ? null : new Pattern[128];
   }
 
   static Finder of(Pattern pattern) {
@@ -64,19 +74,43 @@ final class Finder {
     int from = Math.max(leftmost, p);
     // No match starts before `from`. If one starts exactly there, it is the leftmost, and RE2/J's leftmost-first
     // choice among matches starting there is what the anchored match returns.
-    Matcher m;
+    // Only the alternatives that can start with the character at `from` (see StartPruner).
+    char first = from < we ? text.charAt(from) : 0x80;
+    Pattern anchored;
     int offset;
     if (from == ws) {
-      m = pattern.matcher(CharBuffer.wrap(text, ws, we));
+      anchored = first < 128 && pruner != null ? pruned(first, false) : pattern;
       offset = ws;
     } else {
+      anchored = first < 128 && pruner != null ? pruned(first, true) : afterOne;
       offset = before(text, from, ws);
-      m = afterOne.matcher(CharBuffer.wrap(text, offset, we));
     }
+    if (anchored == NEVER) {
+      return unanchored(text, ws, we, from);
+    }
+    Matcher m = anchored.matcher(CharBuffer.wrap(text, offset, we));
     if (m.lookingAt()) {
       return new int[] {from, offset + m.end()};
     }
     return unanchored(text, ws, we, from);
+  }
+
+  /** The pattern (or its {@code afterOne} form) for matches starting with {@code c}; {@link #NEVER} if none can. */
+  private Pattern pruned(char c, boolean withContext) {
+    Pattern[] cache = withContext ? afterOneFor : plainFor;
+    Pattern p = cache[c];
+    if (p == null) {
+      String source = pruner.pruneFor(c);
+      if (source == null) {
+        p = NEVER;
+      } else if (source.equals(pattern.pattern())) {
+        p = withContext ? afterOne : pattern;
+      } else {
+        p = Pattern.compile(withContext ? "(?s:.)(?:" + source + ")" : source, pattern.flags());
+      }
+      cache[c] = p;
+    }
+    return p;
   }
 
   /** True if the pattern occurs anywhere in {@code text[from, to)} (read as a text of its own). */
