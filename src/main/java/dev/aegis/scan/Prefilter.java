@@ -152,7 +152,7 @@ final class Prefilter {
   boolean mayMatch(char[] text, int from, int to) {
     Dfa dfa = forward;
     Tables t = dfa.tables;
-    int[] trans = t.trans;
+    int[] next = t.next;
     short[] classOf = asciiClass;
     int s = 0;
     int i = from;
@@ -167,14 +167,20 @@ final class Prefilter {
         }
         k = classOfSlow(c);
       }
-      int e = trans[s + k];
+      int n = next[s + k];
+      if (n >= 0) {
+        s = n;
+        continue;
+      }
+      // Not built yet, or a match ends here.
+      int e = t.trans[s + k];
       if (e == 0) {
         e = dfa.step(t, s, k);
         t = e < 0 ? null : dfa.current(t);
         if (t == null) {
           return true;
         }
-        trans = t.trans;
+        next = t.next;
       }
       if ((e & 1) != 0) {
         return true;
@@ -264,11 +270,29 @@ final class Prefilter {
    */
   private static final class Tables {
     final int[] trans;
+    /**
+     * The same transitions for the fast path of {@link #mayMatch(char[], int, int)}: the next row, or -1 when the
+     * entry is not built yet or a match ends there (one load and no decoding per character).
+     */
+    final int[] next;
     final int generation;
 
-    Tables(int[] trans, int generation) {
+    Tables(int[] trans, int[] next, int generation) {
       this.trans = trans;
+      this.next = next;
       this.generation = generation;
+    }
+
+    static Tables empty(int size, int generation) {
+      int[] next = new int[size];
+      Arrays.fill(next, -1);
+      return new Tables(new int[size], next, generation);
+    }
+
+    Tables grown() {
+      int[] n = Arrays.copyOf(next, next.length * 2);
+      Arrays.fill(n, next.length, n.length, -1);
+      return new Tables(Arrays.copyOf(trans, trans.length * 2), n, generation);
     }
   }
 
@@ -327,7 +351,7 @@ final class Prefilter {
       rows = new HashMap<>();
       keys.clear();
       endMatch = new byte[16];
-      Tables fresh = new Tables(new int[classes * 16], generation);
+      Tables fresh = Tables.empty(classes * 16, generation);
       tables = fresh;
       row(new Key(new int[0], 2), fresh);
     }
@@ -376,6 +400,9 @@ final class Prefilter {
         }
         int entry = ((next + classes) << 1) | (matched[0] ? 1 : 0);
         t.trans[s + k] = entry;
+        if (!matched[0]) {
+          t.next[s + k] = next;
+        }
         return entry;
       }
     }
@@ -386,7 +413,7 @@ final class Prefilter {
       keys.add(key);
       rows.put(key, row);
       if (row + classes > t.trans.length) {
-        tables = new Tables(Arrays.copyOf(t.trans, t.trans.length * 2), t.generation);
+        tables = t.grown();
       }
       if (keys.size() > endMatch.length) {
         endMatch = Arrays.copyOf(endMatch, endMatch.length * 2);
