@@ -10,7 +10,7 @@ final class Detectors {
   private Detectors() {}
 
   /** Detectors over the text as it arrived: hidden characters and words mixing scripts. */
-  static void raw(TextEngine engine, String raw, String pointer, Surface surface, List<Finding> out) {
+  static void raw(TextEngine engine, String raw, CharSequence pointer, Surface surface, List<Finding> out) {
     boolean anyNonAscii = false;
     for (int i = 0; i < raw.length(); i++) {
       if (raw.charAt(i) >= 0x80) {
@@ -91,7 +91,7 @@ final class Detectors {
   }
 
   /** A word mixing Latin letters with Cyrillic or Greek look-alikes: "pаypal" with a Cyrillic а. */
-  private static void mixedScript(TextEngine engine, String raw, String pointer, Surface surface,
+  private static void mixedScript(TextEngine engine, String raw, CharSequence pointer, Surface surface,
       List<Finding> out) {
     if (engine.detector("mixed-script", surface) == null || !anyLookAlike(raw)) {
       return;
@@ -155,7 +155,7 @@ final class Detectors {
   }
 
   /** A readable text hidden in an encoding (base64, hex, percent, entities, escapes, tags). */
-  static void decoded(TextEngine engine, Views.View view, String pointer, Surface surface, List<Finding> out) {
+  static void decoded(TextEngine engine, Views.View view, CharSequence pointer, Surface surface, List<Finding> out) {
     String label = view.label();
     if (label.equals("rot13") || label.equals("leetspeak") || label.equals("spaced-out letters")
         || label.equals("Unicode tag characters")) {
@@ -166,7 +166,7 @@ final class Detectors {
   }
 
   /** HTML comments ({@code <!-- -->}) and Markdown link-reference comments ({@code [//]: # (...)}). */
-  static void comments(TextEngine engine, Views.View view, String pointer, Surface surface, List<Finding> out) {
+  static void comments(TextEngine engine, Views.View view, CharSequence pointer, Surface surface, List<Finding> out) {
     String text = view.text();
     int open = text.indexOf("<!--");
     int md = text.indexOf("[//]: #");
@@ -181,11 +181,11 @@ final class Detectors {
             : "comment hidden as " + view.label(), out);
   }
 
-  static void report(TextEngine engine, String detector, Surface surface, String pointer, String excerpt,
+  static void report(TextEngine engine, String detector, Surface surface, CharSequence pointer, String excerpt,
       String detail, List<Finding> out) {
     Rule rule = engine.detector(detector, surface);
     if (rule != null) {
-      out.add(new Finding(rule.id(), rule.severityOn(surface), pointer, excerpt == null ? "" : excerpt,
+      out.add(new Finding(rule.id(), rule.severityOn(surface), pointer.toString(), excerpt == null ? "" : excerpt,
           rule.message() + ": " + detail));
     }
   }

@@ -128,7 +128,7 @@ public final class Scanner {
       String skeleton = skeletons[i++];
       String name = tool.path("name").asString("");
       List<Finding> findings = new ArrayList<>();
-      walk(tool, "", Surface.DEFINITION, findings, new int[] {0, 0}, 0, false);
+      walk(tool, new StringBuilder(), Surface.DEFINITION, findings, new int[] {0, 0}, 0, false);
       if (Confusables.isAsciiConfusable(name)) {
         Detectors.report(engine, "confusable-name", Surface.DEFINITION, "/name", name,
             "reads as '" + asciiFold(name) + "'", findings);
@@ -180,52 +180,56 @@ public final class Scanner {
   /** Scans a call's result ({@code tools/call}, {@code resources/read}, {@code prompts/get}): every string in it. */
   public Report scanOutput(String name, JsonNode result) {
     List<Finding> findings = new ArrayList<>();
-    walk(result, "", Surface.OUTPUT, findings, new int[] {0, 0}, 0, false);
+    walk(result, new StringBuilder(), Surface.OUTPUT, findings, new int[] {0, 0}, 0, false);
     return report("output", name, findings);
   }
 
   private Report scanDefinition(String kind, String name, JsonNode node) {
     List<Finding> findings = new ArrayList<>();
-    walk(node, "", Surface.DEFINITION, findings, new int[] {0, 0}, 0, false);
+    walk(node, new StringBuilder(), Surface.DEFINITION, findings, new int[] {0, 0}, 0, false);
     return report(kind, name, findings);
   }
 
-  private void walk(JsonNode node, String pointer, Surface surface, List<Finding> out, int[] count, int depth,
+  /** {@code pointer}: the node's JSON Pointer, extended in place for each child and restored after it. */
+  private void walk(JsonNode node, StringBuilder pointer, Surface surface, List<Finding> out, int[] count, int depth,
       boolean nameMap) {
     if (count[0] >= MAX_STRINGS || depth > MAX_DEPTH) {
       tooBig(pointer, surface, out, count, depth > MAX_DEPTH ? "too deeply nested (over " + MAX_DEPTH + " levels)"
           : "too many strings (over " + MAX_STRINGS + ")");
       return;
     }
+    int length = pointer.length();
     if (node.isString()) {
       count[0]++;
       engine.scan(node.asString(), pointer, surface, out);
     } else if (node.isArray()) {
       for (int i = 0; i < node.size() && (count[0] < MAX_STRINGS || count[1] == 0); i++) {
-        walk(node.get(i), pointer + "/" + i, surface, out, count, depth + 1, false);
+        walk(node.get(i), pointer.append('/').append(i), surface, out, count, depth + 1, false);
+        pointer.setLength(length);
       }
     } else if (node.isObject()) {
       for (Map.Entry<String, JsonNode> e : node.properties()) {
         String key = e.getKey();
-        String child = pointer + "/" + escape(key);
+        pointer.append('/').append(escape(key));
         if (nameMap) {
           if (count[0] >= MAX_STRINGS) {
+            pointer.setLength(length);
             tooBig(pointer, surface, out, count, "too many strings (over " + MAX_STRINGS + ")");
             return;
           }
           count[0]++;
-          engine.scan(key, child, surface, out);
+          engine.scan(key, pointer, surface, out);
         }
-        if (SKIP_KEYS.contains(key) && !nameMap && e.getValue().isString()) {
-          continue;
+        if (!(SKIP_KEYS.contains(key) && !nameMap && e.getValue().isString())) {
+          walk(e.getValue(), pointer, surface, out, count, depth + 1, !nameMap && NAME_MAPS.contains(key));
         }
-        walk(e.getValue(), child, surface, out, count, depth + 1, !nameMap && NAME_MAPS.contains(key));
+        pointer.setLength(length);
       }
     }
   }
 
   /** Reports the size limit once per scan (count[1] remembers that it was reported). */
-  private void tooBig(String pointer, Surface surface, List<Finding> out, int[] count, String why) {
+  private void tooBig(CharSequence pointer, Surface surface, List<Finding> out, int[] count, String why) {
     if (count.length > 1 && count[1] == 0) {
       count[1] = 1;
       Detectors.report(engine, "size", surface, pointer, why, why + "; the rest was not scanned", out);
@@ -244,6 +248,7 @@ public final class Scanner {
   static String escape(String key) {
     return key.indexOf('~') < 0 && key.indexOf('/') < 0 ? key : key.replace("~", "~0").replace("/", "~1");
   }
+
 
   /** A read-only or non-destructive hint on a tool whose name or first words say it destroys. */
   private void annotations(JsonNode tool, String name, List<Finding> out) {

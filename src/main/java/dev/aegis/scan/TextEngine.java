@@ -69,14 +69,14 @@ final class TextEngine {
   }
 
   /** Adds the findings for {@code raw} (found at {@code pointer}) to {@code out}. */
-  void scan(String raw, String pointer, Surface surface, List<Finding> out) {
+  void scan(String raw, CharSequence pointer, Surface surface, List<Finding> out) {
     if (raw == null || raw.isEmpty()) {
       return;
     }
     if (raw.length() > MAX_FIELD_CHARS) {
       Rule size = detector("size", surface);
       if (size != null) {
-        out.add(new Finding(size.id(), size.severityOn(surface), pointer, raw.length() + " characters",
+        out.add(new Finding(size.id(), size.severityOn(surface), pointer.toString(), raw.length() + " characters",
             size.message() + " (only the first " + MAX_FIELD_CHARS + " characters were scanned)"));
       }
       raw = raw.substring(0, MAX_FIELD_CHARS);
@@ -423,7 +423,7 @@ final class TextEngine {
       }
     }
 
-    void run(Views.View view, String pointer, Surface surface, List<Finding> out) {
+    void run(Views.View view, CharSequence pointer, Surface surface, List<Finding> out) {
       String text = view.text();
       if (view.squashed()) {
         for (int r = 0; r < rules.length; r++) {
@@ -607,7 +607,7 @@ final class TextEngine {
 
     /** {@code chars}: the text's chars (the prefilters read an array faster than a string), or null. */
     private void match(Rule rule, Finder finder, String text, char[] chars, int[] windows, int length,
-        Views.View view, String pointer, Surface surface, List<Finding> out) {
+        Views.View view, CharSequence pointer, Surface surface, List<Finding> out) {
       Finding quoted = null;
       for (int w = 0; w + 1 < length; w += 2) {
         int start = windows[w];
@@ -621,7 +621,8 @@ final class TextEngine {
           int from = m[0];
           int to = m[1];
           String message = view.label() == null ? rule.message() : rule.message() + " (hidden as " + view.label() + ")";
-          Finding f = new Finding(rule.id(), rule.severityOn(surface), pointer, excerpt(text, from, to), message);
+          Finding f = new Finding(rule.id(), rule.severityOn(surface), pointer.toString(), excerpt(text, from, to),
+              message);
           if (lowered(rule, text, chars, from, to, byPattern)) {
             if (quoted == null) {
               quoted = f.withSeverity(Severity.INFO, "quoted or discussed, not addressed to the model");
