@@ -16,6 +16,7 @@ import java.security.KeyPair;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
@@ -114,6 +115,8 @@ public final class AuditLog implements ExchangeListener, AutoCloseable {
   private FileChannel channel;
   private int fileNumber;
   private long fileSize;
+  /** Lines sealed but not yet written (written and forced once per batch). */
+  private final Pending pending = new Pending();
   private long seq;
   private String prev;
   private int sinceCheckpoint;
@@ -397,6 +400,7 @@ public final class AuditLog implements ExchangeListener, AutoCloseable {
           if (stop) {
             checkpoint("close");
           }
+          flush();
           if (seq > durableSeq) {
             channel.force(true);
             durableSeq = seq;
@@ -430,6 +434,7 @@ public final class AuditLog implements ExchangeListener, AutoCloseable {
       rotate.put("next", AuditFiles.name(fileNumber + 1));
       seq--; // the rotate record takes this seq; the record is sealed again after it
       write(seal(rotate));
+      flush();
       channel.force(true);
       channel.close();
       openFile(fileNumber + 1);
@@ -452,8 +457,13 @@ public final class AuditLog implements ExchangeListener, AutoCloseable {
 
   private record Sealed(byte[] bytes, String hash) {}
 
-  /** Gives the record the next seq, the link to the previous one, a signature for a checkpoint, and its hash. */
+  /**
+   * Gives the record the next seq, the link to the previous one, a signature for a checkpoint, and its hash. The line
+   * is the canonical bytes the hash covers with {@code "hash"} added as the last member (one serialization per
+   * record; verification parses the line and never depends on its spelling).
+   */
   private Sealed seal(ObjectNode body) {
+    body.remove("hash");
     body.put("seq", ++seq);
     if (!body.has("ts")) {
       body.put("ts", Instant.ofEpochMilli(options.clock().millis()).toString());
@@ -463,21 +473,42 @@ public final class AuditLog implements ExchangeListener, AutoCloseable {
       body.put("hash_of_last", prev);
       body.put("sig", AuditKeys.sign(keys.getPrivate(), Canonical.bytes(body)));
     }
-    String hash = Canonical.hashOf(body);
-    body.put("hash", hash);
     byte[] text = Canonical.bytes(body);
-    byte[] line = new byte[text.length + 1];
-    System.arraycopy(text, 0, line, 0, text.length);
-    line[text.length] = '\n';
+    String hash = Canonical.sha256(text);
+    body.put("hash", hash);
+    byte[] tail = (",\"hash\":\"" + hash + "\"}\n").getBytes(StandardCharsets.US_ASCII);
+    byte[] line = Arrays.copyOf(text, text.length - 1 + tail.length);
+    System.arraycopy(tail, 0, line, text.length - 1, tail.length);
     return new Sealed(line, hash);
   }
 
-  private void write(Sealed line) throws IOException {
-    ByteBuffer buf = ByteBuffer.wrap(line.bytes());
+  /** Queues a line for the next {@link #flush} (one write per batch rather than per record). */
+  private void write(Sealed line) {
+    pending.write(line.bytes(), 0, line.bytes().length);
+    fileSize += line.bytes().length;
+    prev = line.hash();
+  }
+
+  /** Writes the queued lines to the current file. */
+  private void flush() throws IOException {
+    if (pending.size() == 0) {
+      return;
+    }
+    ByteBuffer buf = ByteBuffer.wrap(pending.buffer(), 0, pending.size());
     while (buf.hasRemaining()) {
       channel.write(buf);
     }
-    fileSize += line.bytes().length;
-    prev = line.hash();
+    pending.reset();
+  }
+
+  /** A byte buffer whose array can be written without a copy. */
+  private static final class Pending extends java.io.ByteArrayOutputStream {
+    Pending() {
+      super(64 * 1024);
+    }
+
+    byte[] buffer() {
+      return buf;
+    }
   }
 }
