@@ -18,12 +18,17 @@ final class SecretPatterns {
    * One detector. {@code needles}: the rule runs only when the text contains one of them (a cheap
    * {@code indexOf} that keeps a megabyte of prose from going through every automaton); empty means always.
    * {@code group}: the part of the match that is the secret. {@code check}: a final test of that part (checksum,
-   * placeholder, digit count) that keeps false positives down.
+   * placeholder, digit count) that keeps false positives down. {@code may}: a cheaper condition every match needs,
+   * tested before the automaton runs (short texts with a ':' or four digits are the common case on a tool call).
    */
   record Rule(String kind, Pattern pattern, int group, List<String> needles, Predicate<String> check,
-      int minDigits) {
+      int minDigits, Predicate<String> may) {
     Rule(String kind, Pattern pattern, int group, List<String> needles, Predicate<String> check) {
-      this(kind, pattern, group, needles, check, 0);
+      this(kind, pattern, group, needles, check, 0, ANY);
+    }
+
+    Rule(String kind, Pattern pattern, int group, List<String> needles, Predicate<String> check, int minDigits) {
+      this(kind, pattern, group, needles, check, minDigits, ANY);
     }
 
     /** Whether the rule can match text holding {@code digits} ASCII digits; false skips the automaton. */
@@ -31,15 +36,11 @@ final class SecretPatterns {
       if (digits < minDigits) {
         return false;
       }
-      if (needles.isEmpty()) {
-        return true;
+      boolean needle = needles.isEmpty();
+      for (int i = 0; i < needles.size() && !needle; i++) {
+        needle = text.contains(needles.get(i));
       }
-      for (String needle : needles) {
-        if (text.contains(needle)) {
-          return true;
-        }
-      }
-      return false;
+      return needle && may.test(text);
     }
   }
 
@@ -89,11 +90,11 @@ final class SecretPatterns {
           + "client_secret|api[_-]?key|apikey|access[_-]?token|auth[_-]?token|secret[_-]?key)[\"']?\\s*[:=]"
           + "\\s*[\"']?([^\\s\"',;&(){}\\[\\]<>$`]{6,})(?:[\\s\"',;&)}\\]<>]|$)"), 1, List.of("=", ":"),
           s -> s.length() <= 200 && !PLACEHOLDERS.contains(s.toLowerCase(Locale.ROOT)) && !s.chars().allMatch(c -> c == '*' || c == 'x'
-              || c == 'X' || c == '.')),
+              || c == 'X' || c == '.'), 0, SecretPatterns::mayNameASecret),
       new Rule("credit-card", Pattern.compile("\\b[0-9](?:[ -]?[0-9])+\\b"), 0, List.of(),
           SecretPatterns::cardNumber, 13),
       new Rule("iban", Pattern.compile("\\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9])+\\b"), 0, List.of(),
-          SecretPatterns::iban, 4),
+          SecretPatterns::iban, 4, SecretPatterns::mayBeIban),
       // Dashes required: nine bare digits are far more often an id than an SSN.
       new Rule("us-ssn", Pattern.compile("(?:^|[^0-9-])([0-8][0-9]{2}-[0-9]{2}-[0-9]{4})(?:[^0-9-]|$)"), 1,
           List.of("-"), SecretPatterns::ssn, 9),
@@ -107,6 +108,55 @@ final class SecretPatterns {
       new Rule("phone", Pattern.compile("(?:^|[^0-9A-Za-z+])(\\+[1-9][0-9]{0,2}(?:[ .-]?\\(?[0-9]{1,4}\\)?){2,5}"
           + "|\\(?[2-9][0-9]{2}\\)?[ .-][2-9][0-9]{2}[ .-][0-9]{4})(?:[^0-9A-Za-z]|$)"), 1, List.of(),
           SecretPatterns::phone, 8));
+
+  /**
+   * Whether {@code text} holds, ignoring case as {@code (?i)} does, one of the words every name in the
+   * password-assignment rule contains: pass, pwd, secret, key, token. RE2/J folds case by Unicode orbits, so U+017F
+   * (long s) counts as s and U+212A (Kelvin sign) as k.
+   */
+  static boolean mayNameASecret(String text) {
+    return containsFolded(text, "pass") || containsFolded(text, "pwd") || containsFolded(text, "secret")
+        || containsFolded(text, "key") || containsFolded(text, "token");
+  }
+
+  private static boolean containsFolded(String text, String word) {
+    int n = text.length() - word.length();
+    outer:
+    for (int i = 0; i <= n; i++) {
+      for (int k = 0; k < word.length(); k++) {
+        if (fold(text.charAt(i + k)) != word.charAt(k)) {
+          continue outer;
+        }
+      }
+      return true;
+    }
+    return false;
+  }
+
+  private static char fold(char c) {
+    if (c >= 'A' && c <= 'Z') {
+      return (char) (c + 32);
+    }
+    return c == '\u017F' ? 's' : c == '\u212A' ? 'k' : c;
+  }
+
+  /** Two capital letters then two digits somewhere: the start of every IBAN the rule accepts. */
+  static boolean mayBeIban(String text) {
+    for (int i = 0; i + 3 < text.length(); i++) {
+      char d = text.charAt(i + 2);
+      if (d >= '0' && d <= '9' && isUpper(text.charAt(i)) && isUpper(text.charAt(i + 1))) {
+        char e = text.charAt(i + 3);
+        if (e >= '0' && e <= '9') {
+          return true;
+        }
+      }
+    }
+    return false;
+  }
+
+  private static boolean isUpper(char c) {
+    return c >= 'A' && c <= 'Z';
+  }
 
   /** Top-level domains that are really file extensions: {@code icon@2x.png} is not an address. */
   private static final Set<String> FILE_TLDS = Set.of("png", "jpg", "jpeg", "gif", "svg", "webp", "ico", "bmp",

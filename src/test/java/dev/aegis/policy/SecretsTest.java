@@ -216,6 +216,35 @@ class SecretsTest {
     assertThat(Secrets.find(args)).isEmpty();
   }
 
+  /** The cheap conditions tested before a rule's automaton never skip a text the automaton would match. */
+  @Test
+  void preChecksNeverSkipAMatch() {
+    String alphabet = "aAsSkKpPwWdDeEcCrRtToOnNyY_-=:\"' 0123456789\u017F\u212A";
+    String[] words = {"password", "PASSWORD", "pa\u017F\u017Fword", "api_\u212Aey", "Api-Key", "Token", "secret",
+        "pwd", "GB82", "DE89 3704 0044 0532 0130 00", "XX12", "=", ": ", "hunter22", "s3cr3tvalue"};
+    Random random = new Random(5);
+    int matched = 0;
+    for (int i = 0; i < 60_000; i++) {
+      StringBuilder sb = new StringBuilder();
+      int n = random.nextInt(8);
+      for (int k = 0; k < n; k++) {
+        if (random.nextBoolean()) {
+          sb.append(words[random.nextInt(words.length)]);
+        } else {
+          sb.append(alphabet.charAt(random.nextInt(alphabet.length())));
+        }
+      }
+      String text = sb.toString();
+      for (SecretPatterns.Rule rule : SecretPatterns.RULES) {
+        if (rule.pattern().matcher(text).find()) {
+          matched++;
+          assertThat(rule.may().test(text)).as(rule.kind() + " on \"" + text + "\"").isTrue();
+        }
+      }
+    }
+    assertThat(matched).isGreaterThan(5_000);
+  }
+
   @Test
   void walkStopsAtTheStringLimit() {
     ArrayNode many = NODES.arrayNode();
