@@ -3,6 +3,8 @@ package dev.aegis.audit;
 import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.Predicate;
 
 /**
  * Replaces text that looks like a secret with {@code [masked:KIND]} before it reaches the audit log: AWS access key
@@ -15,18 +17,25 @@ public final class SecretMask {
   /** Longest text examined; anything beyond is dropped before matching. */
   public static final int MAX_INPUT = 2048;
 
-  private record Rule(String kind, Pattern pattern, int group) {}
+  /** {@code may}: a cheap condition every match needs; most audited texts (methods, tool names) fail it. */
+  record Rule(String kind, Pattern pattern, int group, Predicate<String> may) {}
 
-  private static final List<Rule> RULES = List.of(
-      new Rule("jwt", Pattern.compile("eyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]*"), 0),
-      new Rule("aws-key", Pattern.compile("\\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\\b"), 0),
-      new Rule("github-token", Pattern.compile("\\b(?:gh[pousr]_[A-Za-z0-9]{20,255}|github_pat_[A-Za-z0-9_]{20,255})"), 0),
-      new Rule("api-key", Pattern.compile("\\bsk-[A-Za-z0-9_-]{16,}"), 0),
-      new Rule("bearer", Pattern.compile("(?i)\\bbearer\\s+([A-Za-z0-9._~+/=-]{8,})"), 1),
+  static final List<Rule> RULES = List.of(
+      new Rule("jwt", Pattern.compile("eyJ[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]{4,}\\.[A-Za-z0-9_-]*"), 0,
+          s -> s.contains("eyJ")),
+      new Rule("aws-key", Pattern.compile("\\b(?:AKIA|ASIA|AGPA|AIDA|AROA)[0-9A-Z]{16}\\b"), 0,
+          s -> s.length() >= 20),
+      new Rule("github-token", Pattern.compile("\\b(?:gh[pousr]_[A-Za-z0-9]{20,255}|github_pat_[A-Za-z0-9_]{20,255})"), 0,
+          s -> s.contains("gh") || s.contains("github_pat_")),
+      new Rule("api-key", Pattern.compile("\\bsk-[A-Za-z0-9_-]{16,}"), 0, s -> s.contains("sk-")),
+      // (?i) folds b, e, a and r to their ASCII capitals only (no other Unicode letter folds to them)
+      new Rule("bearer", Pattern.compile("(?i)\\bbearer\\s+([A-Za-z0-9._~+/=-]{8,})"), 1,
+          s -> s.toLowerCase(Locale.ROOT).contains("bearer")),
       new Rule("credential", Pattern.compile(
           "(?i)\\b(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key)\\b\\s*[:=]\\s*"
-              + "[\"']?([^\\s\"',;]{4,})"), 1));
-  private static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9+/_=-]{32,}");
+              + "[\"']?([^\\s\"',;]{4,})"), 1, s -> s.indexOf(':') >= 0 || s.indexOf('=') >= 0));
+  private static final int TOKEN_LENGTH = 32;
+  static final Pattern TOKEN = Pattern.compile("[A-Za-z0-9+/_=-]{32,}");
 
   private SecretMask() {}
 
@@ -41,6 +50,9 @@ public final class SecretMask {
     String out = text.length() > MAX_INPUT ? text.substring(0, MAX_INPUT) : text;
     boolean changed = false;
     for (Rule rule : RULES) {
+      if (!rule.may().test(out)) {
+        continue;
+      }
       Matcher m = rule.pattern().matcher(out);
       if (!m.find()) {
         continue;
@@ -55,19 +67,21 @@ public final class SecretMask {
       out = sb.toString();
       changed = true;
     }
-    Matcher m = TOKEN.matcher(out);
-    StringBuilder sb = new StringBuilder();
-    int last = 0;
-    while (m.find()) {
-      if (highEntropy(m.group())) {
-        sb.append(out, last, m.start()).append("[masked:high-entropy]");
-        last = m.end();
-        changed = true;
+    if (out.length() >= TOKEN_LENGTH) {
+      Matcher m = TOKEN.matcher(out);
+      StringBuilder sb = new StringBuilder();
+      int last = 0;
+      while (m.find()) {
+        if (highEntropy(m.group())) {
+          sb.append(out, last, m.start()).append("[masked:high-entropy]");
+          last = m.end();
+          changed = true;
+        }
       }
-    }
-    if (last > 0) {
-      sb.append(out, last, out.length());
-      out = sb.toString();
+      if (last > 0) {
+        sb.append(out, last, out.length());
+        out = sb.toString();
+      }
     }
     if (changed) {
       masked.add(pointer);

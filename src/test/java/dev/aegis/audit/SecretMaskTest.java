@@ -13,6 +13,33 @@ class SecretMaskTest {
     return SecretMask.mask(text, "/error", masked);
   }
 
+  /** The cheap condition checked before each rule's automaton never skips a text the automaton would match. */
+  @Test
+  void preChecksNeverSkipAMatch() {
+    String[] parts = {"eyJ", "hbGciOi", ".", "AKIA", "IOSFODNN7EXAMPLE", "ghp_", "github_pat_", "sk-", "BeArEr",
+        " ", "password", "Token", "API-key", "=", ":", "\"", "abcdefghij0123456789", "x", "_"};
+    java.util.Random random = new java.util.Random(3);
+    int matched = 0;
+    for (int i = 0; i < 40_000; i++) {
+      StringBuilder sb = new StringBuilder();
+      int n = random.nextInt(10);
+      for (int k = 0; k < n; k++) {
+        sb.append(parts[random.nextInt(parts.length)]);
+      }
+      String text = sb.toString();
+      for (SecretMask.Rule rule : SecretMask.RULES) {
+        if (rule.pattern().matcher(text).find()) {
+          matched++;
+          assertThat(rule.may().test(text)).as(rule.kind() + " on \"" + text + "\"").isTrue();
+        }
+      }
+      if (SecretMask.TOKEN.matcher(text).find()) {
+        assertThat(text.length()).isGreaterThanOrEqualTo(32);
+      }
+    }
+    assertThat(matched).isGreaterThan(2_000);
+  }
+
   @Test
   void masksCommonKeyShapes() {
     assertThat(mask("key AKIAIOSFODNN7EXAMPLE here")).isEqualTo("key [masked:aws-key] here");
