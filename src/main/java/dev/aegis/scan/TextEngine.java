@@ -387,6 +387,22 @@ final class TextEngine {
       boolean any;
       final boolean[] substringSeen = new boolean[substringCount];
       boolean anySubstring;
+      /** Texts up to this long are copied into {@link #chars}; a longer one gets an array of its own. */
+      private static final int KEPT_CHARS = 64 * 1024;
+      /** The current text's chars (only its first length() are this text's); reused from run to run. */
+      private char[] chars = new char[256];
+
+      char[] chars(String text) {
+        int n = text.length();
+        if (n > KEPT_CHARS) {
+          return text.toCharArray();
+        }
+        if (chars.length < n) {
+          chars = new char[Math.min(KEPT_CHARS, Math.max(n, chars.length * 2))];
+        }
+        text.getChars(0, n, chars, 0);
+        return chars;
+      }
 
       void clear() {
         for (int i = 0; i < touchedCount; i++) {
@@ -498,7 +514,7 @@ final class TextEngine {
       if (always.length == 0 && !hits.any) {
         return;
       }
-      char[] chars = text.toCharArray();
+      char[] chars = hits.chars(text);
       for (int r : always) {
         if (!rules[r].squashed() && hits.satisfied(r)) {
           match(rules[r], finders[r], text, chars, new int[] {0, n}, 2, view, pointer, surface, out);
