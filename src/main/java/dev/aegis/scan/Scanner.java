@@ -123,12 +123,13 @@ public final class Scanner {
       ownSkeletons.putIfAbsent(skeletons[k++], n);
     }
     List<Report> reports = new ArrayList<>(tools.size());
+    Seen seen = new Seen();
     int i = 0;
     for (JsonNode tool : tools) {
       String skeleton = skeletons[i++];
       String name = tool.path("name").asString("");
       List<Finding> findings = new ArrayList<>();
-      walk(tool, new StringBuilder(), Surface.DEFINITION, findings, new int[] {0, 0}, 0, false);
+      walk(tool, new StringBuilder(), Surface.DEFINITION, findings, new int[] {0, 0}, 0, false, seen);
       if (Confusables.isAsciiConfusable(name)) {
         Detectors.report(engine, "confusable-name", Surface.DEFINITION, "/name", name,
             "reads as '" + asciiFold(name) + "'", findings);
@@ -180,19 +181,19 @@ public final class Scanner {
   /** Scans a call's result ({@code tools/call}, {@code resources/read}, {@code prompts/get}): every string in it. */
   public Report scanOutput(String name, JsonNode result) {
     List<Finding> findings = new ArrayList<>();
-    walk(result, new StringBuilder(), Surface.OUTPUT, findings, new int[] {0, 0}, 0, false);
+    walk(result, new StringBuilder(), Surface.OUTPUT, findings, new int[] {0, 0}, 0, false, new Seen());
     return report("output", name, findings);
   }
 
   private Report scanDefinition(String kind, String name, JsonNode node) {
     List<Finding> findings = new ArrayList<>();
-    walk(node, new StringBuilder(), Surface.DEFINITION, findings, new int[] {0, 0}, 0, false);
+    walk(node, new StringBuilder(), Surface.DEFINITION, findings, new int[] {0, 0}, 0, false, new Seen());
     return report(kind, name, findings);
   }
 
   /** {@code pointer}: the node's JSON Pointer, extended in place for each child and restored after it. */
   private void walk(JsonNode node, StringBuilder pointer, Surface surface, List<Finding> out, int[] count, int depth,
-      boolean nameMap) {
+      boolean nameMap, Seen seen) {
     if (count[0] >= MAX_STRINGS || depth > MAX_DEPTH) {
       tooBig(pointer, surface, out, count, depth > MAX_DEPTH ? "too deeply nested (over " + MAX_DEPTH + " levels)"
           : "too many strings (over " + MAX_STRINGS + ")");
@@ -201,10 +202,10 @@ public final class Scanner {
     int length = pointer.length();
     if (node.isString()) {
       count[0]++;
-      engine.scan(node.asString(), pointer, surface, out);
+      seen.scan(engine, node.asString(), pointer, surface, out);
     } else if (node.isArray()) {
       for (int i = 0; i < node.size() && (count[0] < MAX_STRINGS || count[1] == 0); i++) {
-        walk(node.get(i), pointer.append('/').append(i), surface, out, count, depth + 1, false);
+        walk(node.get(i), pointer.append('/').append(i), surface, out, count, depth + 1, false, seen);
         pointer.setLength(length);
       }
     } else if (node.isObject()) {
@@ -218,12 +219,45 @@ public final class Scanner {
             return;
           }
           count[0]++;
-          engine.scan(key, pointer, surface, out);
+          seen.scan(engine, key, pointer, surface, out);
         }
         if (!(SKIP_KEYS.contains(key) && !nameMap && e.getValue().isString())) {
-          walk(e.getValue(), pointer, surface, out, count, depth + 1, !nameMap && NAME_MAPS.contains(key));
+          walk(e.getValue(), pointer, surface, out, count, depth + 1, !nameMap && NAME_MAPS.contains(key), seen);
         }
         pointer.setLength(length);
+      }
+    }
+  }
+
+  /**
+   * The findings of the strings one scan call has already scanned, so that a string met again (a parameter name or
+   * description that several tools of a server share) is answered without scanning it again: a text's findings
+   * depend only on the text and the surface, and only the pointer differs. Bounded: strings up to
+   * {@link #MAX_CHARS} characters, {@link #MAX_ENTRIES} of them per call.
+   */
+  private static final class Seen {
+    static final int MAX_CHARS = 4096;
+    static final int MAX_ENTRIES = 4096;
+    private final Map<String, List<Finding>> definition = new HashMap<>();
+    private final Map<String, List<Finding>> output = new HashMap<>();
+
+    void scan(TextEngine engine, String text, StringBuilder pointer, Surface surface, List<Finding> out) {
+      if (text.length() > MAX_CHARS) {
+        engine.scan(text, pointer, surface, out);
+        return;
+      }
+      Map<String, List<Finding>> known = surface == Surface.OUTPUT ? output : definition;
+      List<Finding> found = known.get(text);
+      if (found == null) {
+        int before = out.size();
+        engine.scan(text, pointer, surface, out);
+        if (known.size() < MAX_ENTRIES) {
+          known.put(text, before == out.size() ? List.of() : List.copyOf(out.subList(before, out.size())));
+        }
+        return;
+      }
+      for (Finding f : found) {
+        out.add(new Finding(f.ruleId(), f.severity(), pointer.toString(), f.excerpt(), f.message()));
       }
     }
   }

@@ -27,8 +27,9 @@ import tools.jackson.databind.json.JsonMapper;
 
 /**
  * What the offline scanner costs: one typical tool definition ({@code typicalTool}, sampled, so JMH reports p99),
- * every tool definition of the labelled dev set ({@code allDefinitions}, with a {@code bytes} counter: bytes per
- * second of definition JSON), and 100 KB of adversarial near-match text ({@code adversarialNearMatches}).
+ * every tool definition of the labelled dev set ({@code allDefinitions}, one {@code scanTool} per definition, with a
+ * {@code bytes} counter: bytes per second of definition JSON; {@code allDefinitionsByServer}, one {@code scanTools}
+ * per server's list), and 100 KB of adversarial near-match text ({@code adversarialNearMatches}).
  *
  * <p>The dev set is {@code ../shared/data/tool-definitions.dev.jsonl} (or {@code -Daegis.bench.definitions=PATH});
  * without it, the bundled sample {@code src/test/resources/bench/tool-definitions.sample.jsonl} (60 records).
@@ -44,6 +45,8 @@ public class ScannerBench {
   private final Scanner scanner = Scanner.builtIn();
   private JsonNode typical;
   private List<JsonNode> definitions;
+  /** The same definitions as the lists their servers offer (the dev set's {@code server} field), in file order. */
+  private List<List<JsonNode>> byServer;
   private long definitionBytes;
   private String nearMatches;
 
@@ -65,13 +68,17 @@ public class ScannerBench {
     String lines = Files.isRegularFile(DEV_SET) ? Files.readString(DEV_SET, StandardCharsets.UTF_8)
         : resource("/bench/tool-definitions.sample.jsonl");
     definitions = new ArrayList<>();
+    java.util.Map<String, List<JsonNode>> servers = new java.util.LinkedHashMap<>();
     for (String line : lines.split("\n")) {
       if (!line.isBlank()) {
-        JsonNode tool = JSON.readTree(line).path("tool");
+        JsonNode record = JSON.readTree(line);
+        JsonNode tool = record.path("tool");
         definitions.add(tool);
+        servers.computeIfAbsent(record.path("server").asString(""), k -> new ArrayList<>()).add(tool);
         definitionBytes += JSON.writeValueAsBytes(tool).length;
       }
     }
+    byServer = new ArrayList<>(servers.values());
     StringBuilder sb = new StringBuilder();
     String[] units = {"ignore all previous ", "disregard the prior ", "reveal the system ", "you are now ",
         "SWdub3Jl ", "&#105; ", "%69 "};
@@ -105,6 +112,21 @@ public class ScannerBench {
   public void allDefinitions(Bytes counter, Blackhole bh) {
     for (JsonNode tool : definitions) {
       bh.consume(scanner.scanTool(tool));
+    }
+    counter.bytes += definitionBytes;
+  }
+
+  /**
+   * The same definitions scanned one server's list at a time, as the gateway scans a {@code tools/list} result and
+   * {@code aegis scan} a server: strings that recur within a list (shared parameter names and descriptions) are
+   * scanned once per list. Nothing is kept from one call to the next.
+   */
+  @Benchmark
+  @BenchmarkMode(Mode.Throughput)
+  @OutputTimeUnit(TimeUnit.SECONDS)
+  public void allDefinitionsByServer(Bytes counter, Blackhole bh) {
+    for (List<JsonNode> tools : byServer) {
+      bh.consume(scanner.scanTools(tools, Scanner.Known.NONE));
     }
     counter.bytes += definitionBytes;
   }
