@@ -92,29 +92,34 @@ final class SandboxCommand implements Runnable {
       }
       int code = 0;
       boolean anyStdio = false;
+      dev.aegis.sandbox.Sandbox sb = new dev.aegis.sandbox.Sandbox(sandbox, h, System.getenv(), x -> { }, x -> { });
       for (ServerConfig s : servers) {
-        if (!(s.transport() instanceof ServerConfig.Stdio)) {
+        if (!(s.transport() instanceof ServerConfig.Stdio stdio)) {
           continue;
         }
         if (!anyStdio) {
           out.println();
-          out.println("servers (sandbox.default: " + (sandbox.defaultProfile() == null ? "off" : sandbox
-              .defaultProfile()) + ", degrade: " + sandbox.degrade() + "):");
+          out.println("servers (sandbox.default: " + sandbox.defaultProfile() + ", degrade: " + sandbox.degrade()
+              + "):");
           anyStdio = true;
         }
-        String profile = sandbox.profileOf(s.name());
-        if (profile == null) {
-          out.println("  " + s.name() + ": unsandboxed");
+        dev.aegis.sandbox.Sandbox.Choice c = sb.choose(s.name(), stdio);
+        boolean auto = c.origin() == dev.aegis.sandbox.Sandbox.Origin.AUTO;
+        if (!c.sandboxed()) {
+          out.println("  " + s.name() + ": " + (auto ? "UNSANDBOXED, " : "") + c.label());
           continue;
         }
-        List<String> missing = Profiles.missing(Profiles.named(sandbox, profile), h);
+        List<String> missing = Profiles.missing(c.profile(), h);
         if (missing.isEmpty()) {
-          out.println("  " + s.name() + ": " + profile + ", fully enforced");
-        } else if (sandbox.degrade()) {
-          out.println("  " + s.name() + ": " + profile + ", DEGRADED (starts with a warning; missing: "
+          out.println("  " + s.name() + ": " + c.label() + ", fully enforced");
+        } else if (auto && !h.bwrap()) {
+          out.println("  " + s.name() + ": " + c.label() + ", starts UNSANDBOXED with a warning: this machine cannot "
+              + "sandbox (missing: " + String.join("; ", missing) + "); name a profile to have it refused instead");
+        } else if (auto || sandbox.degrade()) {
+          out.println("  " + s.name() + ": " + c.label() + ", DEGRADED (starts with a warning; missing: "
               + String.join("; ", missing) + ")");
         } else {
-          out.println("  " + s.name() + ": " + profile + ", REFUSED at start (missing: " + String.join("; ", missing)
+          out.println("  " + s.name() + ": " + c.label() + ", REFUSED at start (missing: " + String.join("; ", missing)
               + "; set sandbox.degrade: true to start it anyway)");
           code = 1;
         }

@@ -76,7 +76,7 @@ final class StatusCommand implements Callable<Integer> {
           + (g.path("config").isString() ? ", config " + g.path("config").asString() : ""));
       List<String> servers = new ArrayList<>();
       g.path("servers").forEach(s -> servers.add(s.path("name").asString() + " (" + s.path("transport").asString()
-          + ", sandbox " + s.path("sandbox").asString() + ")"));
+          + ", sandbox " + s.path("sandboxChoice").asString(s.path("sandbox").asString()) + ")"));
       out.println("  servers: " + (servers.isEmpty() ? "none" : String.join(", ", servers)));
       for (JsonNode l : g.path("sandboxed")) {
         out.printf(Locale.ROOT, "  running: %s pid %d since %s, cpu %.2f s, rss %d MiB, %d threads%n",

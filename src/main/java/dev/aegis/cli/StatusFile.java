@@ -44,8 +44,13 @@ final class StatusFile {
       e.put("name", s.name());
       e.put("transport", s.transport() instanceof ServerConfig.Stdio ? "stdio"
           : s.transport() instanceof ServerConfig.Builtin b ? "builtin:" + b.kind() : "http");
-      String profile = s.transport() instanceof ServerConfig.Stdio ? config.sandbox().profileOf(s.name()) : null;
-      e.put("sandbox", profile == null ? "off" : profile);
+      if (s.transport() instanceof ServerConfig.Stdio stdio) {
+        dev.aegis.sandbox.Sandbox.Choice c = gateway.sandbox().choose(s.name(), stdio);
+        e.put("sandbox", c.profileName() == null ? "off" : c.profileName());
+        e.put("sandboxChoice", c.label());
+      } else {
+        e.put("sandbox", "off");
+      }
     }
     ArrayNode live = o.putArray("sandboxed");
     for (SandboxMonitor.Live l : gateway.sandbox().live()) {

@@ -673,11 +673,13 @@ public final class ConfigLoader {
     String choice;
     if (v.isBoolean() && !v.booleanValue()) {
       choice = SandboxConfig.OFF;
+    } else if (v.isString() && v.stringValue().trim().equals(SandboxConfig.OFF)) {
+      choice = SandboxConfig.OFF;
     } else if (v.isString() && isProfileName(v.stringValue().trim())) {
       choice = v.stringValue().trim();
     } else {
       error(at + "/sandbox", "'sandbox' must be a profile name (strict, filesystem, fetch or one under"
-          + " sandbox.profiles) or false, was " + brief(v));
+          + " sandbox.profiles), auto or false, was " + brief(v));
       return;
     }
     serverSandbox.put(name, choice);
@@ -709,7 +711,7 @@ public final class ConfigLoader {
   private SandboxConfig sandbox(JsonNode node, Path base) {
     JsonNode n = section(node, "sandbox", SANDBOX_KEYS);
     Map<String, SandboxConfig.Profile> profiles = new LinkedHashMap<>();
-    String dflt = null;
+    String dflt = SandboxConfig.AUTO;
     boolean degrade = false;
     if (n != null) {
       JsonNode ps = n.path("profiles");
@@ -718,6 +720,8 @@ public final class ConfigLoader {
           String at = "/sandbox/profiles/" + escape(e.getKey());
           if (SandboxConfig.BUILT_IN.contains(e.getKey())) {
             error(at, "profile '" + e.getKey() + "' is built in; give your profile another name");
+          } else if (e.getKey().equals(SandboxConfig.AUTO) || e.getKey().equals(SandboxConfig.OFF)) {
+            error(at, "'" + e.getKey() + "' is a sandbox choice, not a profile name; give your profile another name");
           } else if (!isProfileName(e.getKey())) {
             error(at, "a profile name is 1-64 letters, digits, '-' and '_'");
           } else {
@@ -733,19 +737,21 @@ public final class ConfigLoader {
       JsonNode d = n.get("default");
       if (d != null && !d.isNull()) {
         if (d.isBoolean() && !d.booleanValue() || d.isString() && d.stringValue().trim().equals(SandboxConfig.OFF)) {
-          dflt = null;
-        } else if (d.isString() && known(d.stringValue().trim(), profiles)) {
+          dflt = SandboxConfig.OFF;
+        } else if (d.isString() && (known(d.stringValue().trim(), profiles)
+            || d.stringValue().trim().equals(SandboxConfig.AUTO))) {
           dflt = d.stringValue().trim();
         } else {
-          error("/sandbox/default", "'default' must be off or a profile name (" + profileNames(profiles) + "), was "
-              + brief(d));
+          error("/sandbox/default", "'default' must be auto (the default), off or a profile name ("
+              + profileNames(profiles) + "), was " + brief(d));
         }
       }
       degrade = bool(n, "degrade", "/sandbox", false);
     }
     Map<String, String> servers = new LinkedHashMap<>();
     for (Map.Entry<String, String> e : serverSandbox.entrySet()) {
-      if (e.getValue().equals(SandboxConfig.OFF) || known(e.getValue(), profiles)) {
+      if (e.getValue().equals(SandboxConfig.OFF) || e.getValue().equals(SandboxConfig.AUTO)
+          || known(e.getValue(), profiles)) {
         servers.put(e.getKey(), e.getValue());
       } else {
         error(serverSandboxAt.get(e.getKey()), "server '" + e.getKey() + "' names the sandbox profile '" + e.getValue()

@@ -9,8 +9,9 @@ import java.util.Set;
  *
  * <pre>{@code
  * sandbox:
- *   default: off          # profile for stdio servers that name none: off (the default) or a profile name
- *   degrade: false        # true: start a server whose profile this machine cannot fully enforce, with a warning
+ *   default: auto         # stdio servers that name no profile: auto (the default: a built-in profile chosen from
+ *                         # the command line, strict when nothing better is known), off, or a profile name
+ *   degrade: false        # true: start a server whose named profile this machine cannot fully enforce, with a warning
  *   profiles:
  *     notes:
  *       network: false
@@ -25,8 +26,10 @@ import java.util.Set;
  *
  * @param profiles user profiles by name (built-in ones, {@code strict}, {@code filesystem} and {@code fetch}, are not
  *     listed here and cannot be redefined)
- * @param defaultProfile the profile of stdio servers that name none; null for none (off)
- * @param degrade whether a server whose profile cannot be fully enforced here still starts (with a warning)
+ * @param defaultProfile what applies to stdio servers that name no profile: {@link #AUTO}, {@link #OFF} or a profile
+ *     name (null is read as {@link #OFF})
+ * @param degrade whether a server whose named profile cannot be fully enforced here still starts (with a warning); the
+ *     automatic default always does, loudly
  * @param servers each server's own choice: a profile name, or {@link #OFF}
  */
 public record SandboxConfig(Map<String, Profile> profiles, String defaultProfile, boolean degrade,
@@ -38,23 +41,41 @@ public record SandboxConfig(Map<String, Profile> profiles, String defaultProfile
   /** The names of the built-in profiles. */
   public static final Set<String> BUILT_IN = Set.of("strict", "filesystem", "fetch");
 
-  /** No sandbox anywhere: the behaviour before the section existed. */
-  public static final SandboxConfig DEFAULT = new SandboxConfig(Map.of(), null, false, Map.of());
+  /**
+   * The default's choice for servers that name no profile: a built-in profile chosen from the command line
+   * ({@code dev.aegis.sandbox.KnownServers}), strict when nothing better is known.
+   */
+  public static final String AUTO = "auto";
+
+  /** What a configuration without a {@code sandbox:} section gets: the automatic default for every stdio server. */
+  public static final SandboxConfig DEFAULT = new SandboxConfig(Map.of(), AUTO, false, Map.of());
+
+  /** No sandbox anywhere ({@code sandbox: {default: off}}): an explicit opt-out. */
+  public static final SandboxConfig OFF_EVERYWHERE = new SandboxConfig(Map.of(), OFF, false, Map.of());
 
   public SandboxConfig {
+    defaultProfile = defaultProfile == null ? OFF : defaultProfile;
     profiles = Map.copyOf(profiles);
     servers = Map.copyOf(servers);
     for (String name : profiles.keySet()) {
-      if (BUILT_IN.contains(name)) {
+      if (BUILT_IN.contains(name) || name.equals(AUTO) || name.equals(OFF)) {
         throw new IllegalArgumentException("profile '" + name + "' is built in and cannot be redefined");
       }
     }
   }
 
-  /** The profile name that applies to server {@code server}, or null when it runs unsandboxed. */
-  public String profileOf(String server) {
-    String chosen = servers.getOrDefault(server, defaultProfile);
-    return chosen == null || chosen.equals(OFF) ? null : chosen;
+  /**
+   * What the configuration says for server {@code server}: its own choice, else the default; a profile name, {@link
+   * #OFF} or {@link #AUTO} ({@code dev.aegis.sandbox.Sandbox#choose} resolves AUTO for a command line).
+   */
+  public String choiceOf(String server) {
+    return servers.getOrDefault(server, defaultProfile);
+  }
+
+  /** Whether server {@code server}'s choice was written in the configuration (on the server or as the default). */
+  public boolean named(String server) {
+    String c = choiceOf(server);
+    return !c.equals(AUTO) && !c.equals(OFF);
   }
 
   /**

@@ -422,7 +422,17 @@ public final class Demo {
 
   private Gateway gateway(Sandbox box, ServerConfig... servers) {
     PrintStream log = verbose ? System.err : new PrintStream(OutputStream.nullOutputStream());
-    GatewayConfig config = GatewayConfig.of(List.of(servers));
+    // The attack servers run sandboxed like any stdio server, under a profile that grants the attack's folder (its
+    // temporary home and the record of what reached the servers), so that the demo shows what the guards stop; with
+    // degrade, because the demo must also run where bubblewrap is missing (macOS, containers).
+    dev.aegis.config.SandboxConfig.Profile demo = new dev.aegis.config.SandboxConfig.Profile(false, List.of(),
+        List.of(box.dir().toString()), List.of(), "none", dev.aegis.config.SandboxConfig.Limits.DEFAULT);
+    Map<String, String> chosen = new java.util.HashMap<>();
+    for (ServerConfig s : servers) {
+      chosen.put(s.name(), "demo");
+    }
+    GatewayConfig config = GatewayConfig.of(List.of(servers)).withSandbox(new dev.aegis.config.SandboxConfig(
+        Map.of("demo", demo), dev.aegis.config.SandboxConfig.AUTO, true, chosen));
     dev.aegis.scan.ScanGuard scan = dev.aegis.scan.ScanGuard.from(config.scan());
     // each attack gets its own lockfile: the servers are pinned as first seen, as a fresh gateway would
     dev.aegis.pin.PinGuard pin = new dev.aegis.pin.PinGuard(config.pin(), config.servers(),

@@ -59,7 +59,10 @@ final class BwrapCommand {
     Set<String> install = new LinkedHashSet<>();
     Set<String> argDirs = new LinkedHashSet<>();
     Path real = Path.of(exe).toRealPath();
-    if (!underSystem(real)) {
+    if (!underSystem(real) && packageRoot(real).getFileName() != null && packageRoot(real).getFileName().toString()
+        .equals("node_modules")) {
+      install.add(packageRoot(real).toString()); // a package's bin link: its dependencies sit beside it
+    } else if (!underSystem(real)) {
       Path dir = real.getParent();
       install.add((dir.getFileName() != null && dir.getFileName().toString().equals("bin") && dir.getParent() != null
           ? dir.getParent() : dir).toString());

@@ -17,9 +17,12 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 
 /**
- * Where the gateway asks how to start a stdio server: unchanged when no profile applies, otherwise wrapped in
- * bubblewrap, prlimit and cgroups as the profile says (see {@link BwrapCommand}). A profile this machine cannot fully
- * enforce is refused unless {@code sandbox.degrade} is true, and then each such server gets a loud warning.
+ * Where the gateway asks how to start a stdio server: unchanged when it is opted out, otherwise wrapped in bubblewrap,
+ * prlimit and cgroups as its profile says (see {@link BwrapCommand}). Without configuration the automatic default
+ * applies ({@link #choose}, {@link KnownServers}). A profile the configuration names that this machine cannot fully
+ * enforce is refused unless {@code sandbox.degrade} is true; the automatic default is never refused: such a server
+ * starts with what the machine has (unsandboxed without bubblewrap). Either way each such server gets one loud
+ * warning.
  *
  * <pre>{@code
  * Sandbox.Launch run = sandbox.prepare("fs", stdio);
@@ -84,38 +87,124 @@ public final class Sandbox {
   }
 
   /**
+   * Which profile applies to a server, where that choice came from, and why.
+   *
+   * @param profileName the profile's name, or null when the server runs unsandboxed
+   * @param profile the rules (for an automatic choice, the built-in profile plus the grants the server needs), or null
+   * @param origin where the choice came from
+   * @param why for {@link Origin#AUTO}, what was recognised (empty when nothing); for {@link Origin#OFF}, who said so
+   */
+  public record Choice(String profileName, Profile profile, Origin origin, String why) {
+    /** Whether the server runs inside a sandbox (when the machine can make one). */
+    public boolean sandboxed() {
+      return profile != null;
+    }
+
+    /** One line for people: {@code strict (default)}, {@code filesystem (default: ...)}, {@code off (sandbox: false)}. */
+    public String label() {
+      String name = profileName == null ? "off" : profileName;
+      return switch (origin) {
+        case SERVER -> name;
+        case DEFAULT -> name + " (sandbox.default)";
+        case AUTO -> name + (why.isEmpty() ? " (default)" : " (default: " + why + ")");
+        case OFF -> "off (" + why + ")";
+      };
+    }
+  }
+
+  /** Where a {@link Choice} came from. */
+  public enum Origin {
+    /** the server's own {@code sandbox:} names a profile */
+    SERVER,
+    /** {@code sandbox.default} names a profile */
+    DEFAULT,
+    /** the automatic default: nothing was configured (or {@code auto}) */
+    AUTO,
+    /** {@code sandbox: false} on the server or {@code sandbox.default: off} */
+    OFF
+  }
+
+  private final Map<List<Object>, Choice> choices = new ConcurrentHashMap<>();
+
+  /** What applies to server {@code name} (see {@link KnownServers} for the automatic default). */
+  public Choice choose(String name, ServerConfig.Stdio s) {
+    return choices.computeIfAbsent(List.of(name, s), k -> decide(name, s));
+  }
+
+  private Choice decide(String name, ServerConfig.Stdio s) {
+    String configured = config.choiceOf(name);
+    boolean own = config.servers().containsKey(name);
+    if (configured.equals(SandboxConfig.OFF)) {
+      return new Choice(null, null, Origin.OFF, own ? "sandbox: false" : "sandbox.default: off");
+    }
+    if (!configured.equals(SandboxConfig.AUTO)) {
+      return new Choice(configured, Profiles.named(config, configured), own ? Origin.SERVER : Origin.DEFAULT, "");
+    }
+    KnownServers.Recognized r = KnownServers.recognize(s);
+    if (!r.launchable()) {
+      return new Choice(null, null, Origin.AUTO, r.container() ? "started by " + r.launcher() + ", which isolates "
+          + "it in a container of its own" : "started by " + r.launcher() + ", which downloads "
+          + (r.packageName() == null ? "the package" : r.packageName()) + " at every start and needs the network "
+          + "and its cache in the real home");
+    }
+    Profile p = Profiles.named(config, r.profile());
+    List<String> why = new java.util.ArrayList<>();
+    if (r.packageName() != null && KnownServers.PROFILES.containsKey(r.packageName())) {
+      why.add(r.packageName() + (r.profile().equals("filesystem") ? ", its roots (the folders in its arguments) "
+          + "read-write" : r.profile().equals("fetch") ? ", network" : ""));
+    }
+    if (!r.writeFolders().isEmpty()) {
+      p = new Profile(p.network(), p.read(), r.writeFolders(), p.env(), p.serverArgs(), p.limits());
+      why.add(String.join(", ", r.writeFolders()) + " read-write (" + KnownServers.DATA_FILE_ENV.get(r.packageName())
+          + ")");
+    }
+    return new Choice(r.profile(), p, Origin.AUTO, String.join("; ", why));
+  }
+
+  /**
    * The launch of server {@code name}.
    *
-   * @throws IOException when its profile cannot be enforced here and degrading is not allowed, or the sandbox
-   *     cannot be set up (the message says what and how to fix it)
+   * @throws IOException when a profile the configuration names cannot be enforced here and degrading is not allowed,
+   *     or the sandbox cannot be set up (the message says what and how to fix it)
    */
   public Launch prepare(String name, ServerConfig.Stdio s) throws IOException {
-    String profileName = config.profileOf(name);
-    if (profileName == null) {
+    Choice choice = choose(name, s);
+    if (!choice.sandboxed()) {
+      if (choice.origin() == Origin.AUTO && warned.add(name)) {
+        warn.accept("SANDBOX OFF: server '" + name + "' runs unsandboxed: it is " + choice.why() + ". "
+            + (KnownServers.recognize(s).container() ? "" : "To have it sandboxed, install the package and start it "
+            + "directly (command: node, args: [/path/to/node_modules/PACKAGE/dist/index.js, ...]); or ")
+            + "name a profile for it (sandbox: NAME), or say sandbox: false to silence this (docs/sandbox.md)");
+      }
       return new Launch(s.command(), s.env(), s.cwd(), null, null);
     }
-    Profile profile = Profiles.named(config, profileName);
+    String profileName = choice.profileName();
+    Profile profile = choice.profile();
     HostSupport h = host();
     List<String> missing = Profiles.missing(profile, h);
     if (!missing.isEmpty()) {
-      String what = "server '" + name + "': sandbox profile '" + profileName + "' cannot be fully enforced on this "
-          + "machine (missing: " + String.join("; ", missing) + ")";
-      if (!config.degrade()) {
+      boolean implicit = choice.origin() == Origin.AUTO;
+      String what = "server '" + name + "': " + (implicit ? "the default " : "") + "sandbox profile '" + profileName
+          + "' cannot be fully enforced on this machine (missing: " + String.join("; ", missing) + ")";
+      if (!implicit && !config.degrade()) {
         throw new IOException(what + "; run `aegis sandbox check`, install what is missing, or set "
             + "sandbox.degrade: true to start it with what this machine has");
       }
       if (warned.add(name)) {
-        warn.accept("SANDBOX DEGRADED: " + what + "; starting it anyway because sandbox.degrade is true");
+        warn.accept("SANDBOX DEGRADED: " + what + "; starting it " + (h.bwrap() ? "with what this machine has"
+            : "UNSANDBOXED") + (implicit ? " because no profile was named for it (name one, e.g. sandbox: strict, "
+            + "to have the gateway refuse instead; `aegis sandbox check` shows what is missing)"
+            : " because sandbox.degrade is true"));
       }
       if (!h.bwrap()) {
         return new Launch(s.command(), s.env(), s.cwd(), profileName, null);
       }
     }
-    return sandboxed(name, s, profileName, profile, h);
+    return sandboxed(name, s, choice.label(), profileName, profile, h);
   }
 
-  private Launch sandboxed(String name, ServerConfig.Stdio s, String profileName, Profile profile, HostSupport h)
-      throws IOException {
+  private Launch sandboxed(String name, ServerConfig.Stdio s, String label, String profileName, Profile profile,
+      HostSupport h) throws IOException {
     Path d = workDir();
     Path seccomp = h.seccomp() ? d.resolve("seccomp.bpf") : null;
     Path status = d.resolve("status-" + launches.incrementAndGet() + ".json");
@@ -137,20 +226,20 @@ public final class Sandbox {
       throw new IOException("server '" + name + "': cannot set up its sandbox: " + e.getMessage(), e);
     }
     Cgroups.Group g = group;
-    info.accept("server '" + name + "' runs sandboxed (profile " + profileName + ", bubblewrap"
+    info.accept("server '" + name + "' runs sandboxed (profile " + label + ", bubblewrap"
         + (seccomp != null ? " + seccomp" : "") + (g != null ? " + cgroup limits" : "") + ")");
     return new Launch(plan.command(), Map.of(), null, profileName, pid -> monitor().watch(name, pid, g, status));
   }
 
   /** The command this server would run under its profile (for {@code aegis sandbox check} and tests). */
   public List<String> preview(String name, ServerConfig.Stdio s) throws IOException {
-    String profileName = config.profileOf(name);
-    if (profileName == null) {
+    Choice c = choose(name, s);
+    HostSupport h = host();
+    if (!c.sandboxed() || !h.bwrap()) {
       return s.command();
     }
-    HostSupport h = host();
-    return BwrapCommand.build(s, Profiles.named(config, profileName), h, h.seccomp() ? Path.of("SECCOMP") : null,
-        Path.of("STATUS"), List.of(), gatewayEnv).command();
+    return BwrapCommand.build(s, c.profile(), h, h.seccomp() ? Path.of("SECCOMP") : null, Path.of("STATUS"),
+        List.of(), gatewayEnv).command();
   }
 
   private static String safe(String name) {

@@ -23,17 +23,62 @@ class SandboxConfigTest {
   }
 
   @Test
-  void withoutTheSectionNothingIsSandboxed() throws ConfigException {
+  void withoutTheSectionEveryStdioServerGetsTheAutomaticDefault() throws ConfigException {
     GatewayConfig c = load("servers:\n  a: {command: node}\n");
     assertThat(c.sandbox()).isEqualTo(SandboxConfig.DEFAULT);
-    assertThat(c.sandbox().profileOf("a")).isNull();
+    assertThat(c.sandbox().defaultProfile()).isEqualTo(SandboxConfig.AUTO);
+    assertThat(c.sandbox().choiceOf("a")).isEqualTo(SandboxConfig.AUTO);
+    assertThat(c.sandbox().named("a")).isFalse();
+    assertThat(c.sandbox().degrade()).isFalse();
+  }
+
+  @Test
+  void aSectionWithoutDefaultKeepsTheAutomaticDefault() throws ConfigException {
+    SandboxConfig s = load("servers:\n  a: {command: node}\nsandbox: {degrade: true}\n").sandbox();
+    assertThat(s.choiceOf("a")).isEqualTo(SandboxConfig.AUTO);
+    assertThat(s.degrade()).isTrue();
+  }
+
+  @Test
+  void defaultAutoCanBeSpelledOutAndOffOrFalseOptOut() throws ConfigException {
+    assertThat(load("servers: {a: {command: x}}\nsandbox: {default: auto}\n").sandbox())
+        .isEqualTo(SandboxConfig.DEFAULT);
+    assertThat(load("servers: {a: {command: x}}\nsandbox: {default: off}\n").sandbox())
+        .isEqualTo(SandboxConfig.OFF_EVERYWHERE);
+    SandboxConfig s = load("servers: {a: {command: x}}\nsandbox: {default: false}\n").sandbox();
+    assertThat(s.choiceOf("a")).isEqualTo(SandboxConfig.OFF);
+    assertThat(s.named("a")).isFalse();
+  }
+
+  @Test
+  void aServerOptsOutWithFalseOrOffAndBackInWithAuto() throws ConfigException {
+    SandboxConfig s = load("""
+        servers:
+          a: {command: x, sandbox: false}
+          b: {command: x, sandbox: off}
+          c: {command: x, sandbox: auto}
+        sandbox: {default: strict}
+        """).sandbox();
+    assertThat(s.choiceOf("a")).isEqualTo(SandboxConfig.OFF);
+    assertThat(s.choiceOf("b")).isEqualTo(SandboxConfig.OFF);
+    assertThat(s.choiceOf("c")).isEqualTo(SandboxConfig.AUTO);
+    assertThat(s.choiceOf("d")).isEqualTo("strict");
+    assertThat(s.named("d")).isTrue();
+  }
+
+  @Test
+  void autoAndOffAreNotProfileNames() {
+    assertThat(errors("servers: {a: {command: x}}\nsandbox: {profiles: {auto: {}, off: {}}}\n"))
+        .anyMatch(e -> e.contains("'auto' is a sandbox choice, not a profile name"))
+        .anyMatch(e -> e.contains("'off' is a sandbox choice, not a profile name"));
   }
 
   @Test
   void aServerNamingAProfileIsSandboxedEvenWithoutTheSection() throws ConfigException {
     GatewayConfig c = load("servers:\n  a: {command: node, sandbox: strict}\n  b: {command: node}\n");
-    assertThat(c.sandbox().profileOf("a")).isEqualTo("strict");
-    assertThat(c.sandbox().profileOf("b")).isNull();
+    assertThat(c.sandbox().choiceOf("a")).isEqualTo("strict");
+    assertThat(c.sandbox().named("a")).isTrue();
+    assertThat(c.sandbox().choiceOf("b")).isEqualTo(SandboxConfig.AUTO);
     assertThat(c.sandbox().degrade()).isFalse();
   }
 
@@ -57,9 +102,9 @@ class SandboxConfigTest {
               limits: {memory: 512m, processes: 64, openFiles: 256, cpu: 10m, addressSpace: 8g}
         """);
     SandboxConfig s = c.sandbox();
-    assertThat(s.profileOf("a")).isEqualTo("fetch");
-    assertThat(s.profileOf("b")).isNull();
-    assertThat(s.profileOf("c")).isEqualTo("notes");
+    assertThat(s.choiceOf("a")).isEqualTo("fetch");
+    assertThat(s.choiceOf("b")).isEqualTo(SandboxConfig.OFF);
+    assertThat(s.choiceOf("c")).isEqualTo("notes");
     assertThat(s.degrade()).isTrue();
     SandboxConfig.Profile notes = s.profiles().get("notes");
     assertThat(notes.network()).isTrue();
@@ -102,8 +147,9 @@ class SandboxConfigTest {
             + " sandbox.profiles (bad, fetch, filesystem, strict)",
         "/cfg/aegis.yaml:3:38: server 'b' is not a local process ('command'), so it cannot run sandboxed",
         "/cfg/aegis.yaml:4:22: 'sandbox' must be a profile name (strict, filesystem, fetch or one under"
-            + " sandbox.profiles) or false, was 7",
-        "/cfg/aegis.yaml:6:3: 'default' must be off or a profile name (bad, fetch, filesystem, strict), was"
+            + " sandbox.profiles), auto or false, was 7",
+        "/cfg/aegis.yaml:6:3: 'default' must be auto (the default), off or a profile name (bad, fetch, filesystem,"
+            + " strict), was"
             + " \"nothere\"",
         "/cfg/aegis.yaml:7:3: 'degrade' must be true or false",
         "/cfg/aegis.yaml:9:5: profile 'strict' is built in; give your profile another name",
