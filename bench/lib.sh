@@ -55,12 +55,16 @@ bench_setup() {
   mkdir -p "$tmp/home"
   : > "$tmp/labels.tsv"
   cfg="$tmp/aegis.yaml"
+  # The sandbox is chosen explicitly (the default would run the server under strict): off, so that these numbers
+  # compare with the direct target and with earlier runs; BENCH_SANDBOX=strict measures the sandboxed server
+  # (its start-up cost: SandboxStartBench, docs/benchmarks.md).
   cat > "$cfg" <<EOF
 servers:
   everything:
     command: node
     args: ["$everything", "stdio"]
     prefix: false
+    sandbox: ${BENCH_SANDBOX:-false}
 EOF
 }
 

@@ -106,7 +106,9 @@ final class SandboxCommand implements Runnable {
         dev.aegis.sandbox.Sandbox.Choice c = sb.choose(s.name(), stdio);
         boolean auto = c.origin() == dev.aegis.sandbox.Sandbox.Origin.AUTO;
         if (!c.sandboxed()) {
-          out.println("  " + s.name() + ": " + (auto ? "UNSANDBOXED, " : "") + c.label());
+          String why = c.label().substring(c.label().indexOf('(')); // "(sandbox: false)", "(default: ...)"
+          out.println("  " + s.name() + ": " + (auto ? "UNSANDBOXED " : "unsandboxed ") + why
+              + (auto ? ", with a warning at start" : ""));
           continue;
         }
         List<String> missing = Profiles.missing(c.profile(), h);

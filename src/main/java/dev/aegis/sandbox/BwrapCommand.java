@@ -90,7 +90,11 @@ final class BwrapCommand {
       if (!scriptSeen && Files.isRegularFile(p)) {
         scriptSeen = true;
         line.set(i, p.toString());
-        install.add(packageRoot(p.toRealPath()).toString()); // node resolves modules from the real path
+        Path root = packageRoot(p.toRealPath()); // node resolves modules from the real path
+        install.add(root.toString());
+        if (!root.getFileName().toString().equals("node_modules")) {
+          install.addAll(nodeAncestry(root));
+        }
       } else if (Files.isDirectory(p)) {
         argDirs.add(p.toString());
         line.set(i, p.toString());
@@ -264,6 +268,26 @@ final class BwrapCommand {
       }
     }
     return script.getParent();
+  }
+
+  /**
+   * For a script outside {@code node_modules}: the nearest {@code node_modules} folder above it and the nearest
+   * {@code package.json} above its folder (whether {@code .js} is an ES module), as node looks them up.
+   */
+  private static List<String> nodeAncestry(Path scriptDir) {
+    List<String> out = new ArrayList<>();
+    boolean packageJson = Files.isRegularFile(scriptDir.resolve("package.json"));
+    for (Path d = scriptDir.getParent(); d != null && d.getParent() != null && !underSystem(d); d = d.getParent()) {
+      if (!packageJson && Files.isRegularFile(d.resolve("package.json"))) {
+        out.add(d.resolve("package.json").toString());
+        packageJson = true;
+      }
+      if (Files.isDirectory(d.resolve("node_modules"))) {
+        out.add(d.resolve("node_modules").toString());
+        break;
+      }
+    }
+    return out;
   }
 
   private static boolean underSystem(Path p) {

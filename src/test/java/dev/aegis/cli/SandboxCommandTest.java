@@ -49,8 +49,34 @@ class SandboxCommandTest {
         .contains("strict: fully enforced").contains("filesystem: fully enforced").contains("fetch: fully enforced")
         .contains("notes: fully enforced").contains("/srv/notes (read)").contains("and NOTES_TOKEN")
         .contains("limits: open files 1024, cpu 60s").contains("fs: filesystem, fully enforced")
-        .contains("loose: unsandboxed").doesNotContain("web:");
+        .contains("loose: unsandboxed (sandbox: false)").doesNotContain("web:");
     assertThat(r.code()).isZero();
+  }
+
+  static final String NO_SANDBOX_SECTION = """
+      servers:
+        app: {command: node, args: [x.js]}
+        npx: {command: npx, args: [-y, "@modelcontextprotocol/server-filesystem", /srv]}
+        loose: {command: node, sandbox: false}
+      """;
+
+  @Test
+  void withoutASandboxSectionEachServerShowsTheDefaultItGetsAndWhy() throws Exception {
+    Run r = run(null, NO_SANDBOX_SECTION);
+    assertThat(r.out()).contains("servers (sandbox.default: auto, degrade: false):")
+        .contains("  app: strict (default), fully enforced")
+        .contains("  npx: UNSANDBOXED (default: started by npx, which downloads "
+            + "@modelcontextprotocol/server-filesystem at every start")
+        .contains("  loose: unsandboxed (sandbox: false)");
+    assertThat(r.code()).isZero();
+  }
+
+  @Test
+  void withoutBubblewrapTheDefaultStartsUnsandboxedAndSaysSo() throws Exception {
+    Run r = run(HostSupport.NONE, NO_SANDBOX_SECTION);
+    assertThat(r.out()).contains("  app: strict (default), starts UNSANDBOXED with a warning: this machine cannot "
+        + "sandbox (missing: bubblewrap (bwrap) is not installed");
+    assertThat(r.code()).as("nothing is refused").isZero();
   }
 
   @Test

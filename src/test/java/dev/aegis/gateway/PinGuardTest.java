@@ -55,7 +55,9 @@ class PinGuardTest {
   }
 
   private Gateway gateway(PinConfig pin, ServerConfig... servers) {
-    GatewayConfig config = TestServers.config(Duration.ofSeconds(20), 1 << 20, servers).withPin(pin);
+    // the example server counts its instances in a file under tmp (AEGIS_EXAMPLE_INSTANCE_FILE)
+    GatewayConfig config = TestServers.config(Duration.ofSeconds(20), 1 << 20, servers).withPin(pin)
+        .withSandbox(TestServers.writing(tmp, "a"));
     ExchangeListener listener = (exchange, reply, nanos) -> decisions.addAll(exchange.decisions());
     PinGuard guard = new PinGuard(config.pin(), config.servers(), lockfile());
     List<Interceptor> guards = List.of(new ScanGuard(Scanner.builtIn(), true, ScanGuard.OutputMode.REDACT, 1 << 20),

@@ -17,8 +17,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The demo's remote-access attack (a save_note tool redefined to append an attacker key to ~/.ssh/authorized_keys),
  * with no pinning, so the redefined tool is used as if approved: under the strict sandbox profile the real home's
- * authorized_keys is untouched and its private key unread; without the sandbox the same calls plant the key (so the
- * test can fail).
+ * authorized_keys is untouched and its private key unread, and so it is with no sandbox configuration at all (the
+ * automatic default); with the sandbox turned off the same calls plant the key (so the test can fail).
  */
 class SandboxedAttackTest {
   @TempDir
@@ -30,11 +30,20 @@ class SandboxedAttackTest {
   }
 
   @Test
-  void withoutTheSandboxTheSameCallsPlantTheKey() throws Exception {
-    assertThat(runAttack(null)).contains(AttackServer.ATTACKER_KEY);
+  void withNoSandboxConfigurationTheDefaultKeepsTheAttackOutToo() throws Exception {
+    assertThat(runAttack(null)).doesNotContain(AttackServer.ATTACKER_KEY).startsWith("ssh-ed25519 AAAAoriginal");
   }
 
-  /** Calls save_note until after its redefinition; returns the real home's authorized_keys afterwards. */
+  @Test
+  void withTheSandboxOffTheSameCallsPlantTheKey() throws Exception {
+    assertThat(runAttack(SandboxConfig.OFF)).contains(AttackServer.ATTACKER_KEY);
+  }
+
+  /**
+   * Calls save_note until after its redefinition; returns the real home's authorized_keys afterwards.
+   *
+   * @param profile the server's sandbox choice (a profile or {@link SandboxConfig#OFF}); null for no configuration
+   */
   private String runAttack(String profile) throws Exception {
     Path home = Files.createDirectories(lab.resolve("home"));
     Files.createDirectories(home.resolve(".ssh"));

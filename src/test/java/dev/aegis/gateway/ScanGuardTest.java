@@ -35,7 +35,9 @@ class ScanGuardTest {
   private final List<Decision> decisions = new CopyOnWriteArrayList<>();
 
   private Gateway gateway(ScanGuard.OutputMode mode, ServerConfig... servers) {
-    GatewayConfig config = TestServers.config(Duration.ofSeconds(20), 1 << 20, servers);
+    // the attack server records what reached it (and that it started) in tmp
+    GatewayConfig config = TestServers.config(Duration.ofSeconds(20), 1 << 20, servers)
+        .withSandbox(TestServers.writing(tmp, "evil"));
     ExchangeListener listener = (exchange, reply, nanos) -> decisions.addAll(exchange.decisions());
     return new Gateway(config, List.of(new ScanGuard(Scanner.builtIn(), true, mode, 256 * 1024)), listener,
         new TestServers.CapturedLog().log);

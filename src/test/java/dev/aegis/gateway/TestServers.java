@@ -25,6 +25,22 @@ final class TestServers {
         Duration.ofMillis(500), List.of(), 0, 4);
   }
 
+  /**
+   * Sandbox settings under which each of {@code servers} may also write {@code dir} (where a fixture keeps its
+   * record), strict otherwise; the other servers get the automatic default. With degrade, so that where bubblewrap is
+   * missing they start unsandboxed with a warning, as the automatic default would.
+   */
+  static dev.aegis.config.SandboxConfig writing(java.nio.file.Path dir, String... servers) {
+    dev.aegis.config.SandboxConfig.Profile p = new dev.aegis.config.SandboxConfig.Profile(false, List.of(),
+        List.of(dir.toString()), List.of(), "none", dev.aegis.config.SandboxConfig.Limits.DEFAULT);
+    Map<String, String> chosen = new java.util.HashMap<>();
+    for (String s : servers) {
+      chosen.put(s, "fixture");
+    }
+    return new dev.aegis.config.SandboxConfig(Map.of("fixture", p), dev.aegis.config.SandboxConfig.AUTO, true,
+        chosen);
+  }
+
   /** A log that tests can read. */
   static final class CapturedLog {
     final ByteArrayOutputStream bytes = new ByteArrayOutputStream();

@@ -133,7 +133,13 @@ class SnapshotGuardTest {
     List<Interceptor> guards = new java.util.ArrayList<>(List.of(guard));
     guards.addAll(List.of(after));
     ExchangeListener listener = (exchange, reply, nanos) -> decisions.addAll(exchange.decisions());
-    return new Gateway(GatewayConfig.of(List.of(server)), guards, listener,
+    // the file server changes the workspace (its cwd): sandboxed with that folder read-write; degrade where bubblewrap
+    // is missing, as the automatic default would
+    dev.aegis.config.SandboxConfig sandbox = new dev.aegis.config.SandboxConfig(Map.of("ws",
+        new dev.aegis.config.SandboxConfig.Profile(false, List.of(), List.of(ws.toString()), List.of(), "none",
+            dev.aegis.config.SandboxConfig.Limits.DEFAULT)), dev.aegis.config.SandboxConfig.AUTO, true,
+        Map.of("files", "ws"));
+    return new Gateway(GatewayConfig.of(List.of(server)).withSandbox(sandbox), guards, listener,
         new GatewayLog(new PrintStream(new ByteArrayOutputStream(), true, StandardCharsets.UTF_8), false));
   }
 
