@@ -56,9 +56,12 @@ abstract class MultiServerSessionContract {
     this.tmp = tmp;
     peers = new Peers(tmp.resolve("logs"));
     Path home = Interop.createDir(tmp, "aegis-home");
-    dirA = Interop.createDir(tmp, "files-a");
-    dirB = Interop.createDir(tmp, "files-b");
-    dirC = Interop.createDir(tmp, "files-c");
+    // server-filesystem runs under the sandbox default (profile filesystem: the folders in its arguments), so the
+    // client's roots, which replace its allowed directories, must lie inside its argument folder to be reachable
+    Path roots = Interop.createDir(tmp, "roots");
+    dirA = Interop.createDir(roots, "files-a");
+    dirB = Interop.createDir(roots, "files-b");
+    dirC = Interop.createDir(roots, "files-c");
     knownText = "known file for the " + transport() + " run " + UUID.randomUUID();
     Files.writeString(dirA.resolve("known.txt"), knownText);
 
@@ -70,7 +73,7 @@ abstract class MultiServerSessionContract {
     Path config = new AegisConfig()
         .stdio("everything", List.of(Interop.node(), Interop.everything(), "stdio"), Map.of())
         .url("remote", "http://127.0.0.1:" + remotePort + "/mcp")
-        .stdio("filesystem", List.of(Interop.node(), Interop.filesystem(), dirA.toString()), Map.of())
+        .stdio("filesystem", List.of(Interop.node(), Interop.filesystem(), roots.toString()), Map.of())
         .stdio("memory", List.of(Interop.node(), Interop.memory()),
             Map.of("MEMORY_FILE_PATH", tmp.resolve("memory.jsonl").toString()))
         .gateway("requestTimeout", "10s")
@@ -93,6 +96,7 @@ abstract class MultiServerSessionContract {
     plan.listAll("lists");
     plan.callTool("echo", "everything__echo", Map.of("message", "through " + transport()));
     plan.callTool("echo-remote", "remote__echo", Map.of("message", "remote through " + transport()));
+    plan.callTool("everything-env", "everything__get-env", Map.of());
     plan.callTool("fs-read", "filesystem__read_text_file", Map.of("path", dirA.resolve("known.txt").toString()));
     plan.callUntil("fs-roots", "filesystem__list_allowed_directories", dirB.toString(), Duration.ofSeconds(10));
     plan.setRoots("roots-changed", ordered("root-a", dirA, "root-c", dirC));
@@ -202,6 +206,12 @@ abstract class MultiServerSessionContract {
   @Test
   void echoesThroughTheRemoteEverything() {
     assertThat(report.text("echo-remote")).isEqualTo("Echo: remote through " + transport());
+  }
+
+  @Test
+  void stdioServersRunUnderTheSandboxDefaultWithNoSandboxConfiguration() {
+    // a cleared environment and the sandbox's own home: the gateway's AEGIS_HOME did not reach the server
+    assertThat(report.text("everything-env")).contains("/home/aegis").doesNotContain("AEGIS_HOME");
   }
 
   @Test

@@ -25,7 +25,7 @@ class SandboxTest {
   }
 
   @Test
-  void serversWithoutAProfileStartExactlyAsBefore() throws IOException {
+  void withoutBubblewrapTheAutomaticDefaultStartsServersExactlyAsBefore() throws IOException {
     Sandbox.Launch l = sandbox(SandboxConfig.DEFAULT, HostSupport.NONE).prepare("a", SH);
     assertThat(l.sandboxed()).isFalse();
     assertThat(l.command()).isEqualTo(SH.command());
