@@ -65,7 +65,7 @@ final class BwrapCommand {
     } else if (!underSystem(real)) {
       Path dir = real.getParent();
       install.add((dir.getFileName() != null && dir.getFileName().toString().equals("bin") && dir.getParent() != null
-          ? dir.getParent() : dir).toString());
+          && !personal(dir.getParent()) ? dir.getParent() : dir).toString());
     }
     boolean scriptSeen = false;
     for (int i = 1; i < line.size(); i++) {
@@ -288,6 +288,12 @@ final class BwrapCommand {
       }
     }
     return out;
+  }
+
+  /** The home folder or {@code ~/.local}: above a {@code bin/} there, the rest is the user's, not the program's. */
+  private static boolean personal(Path p) {
+    Path home = Path.of(System.getProperty("user.home", "/root")).toAbsolutePath().normalize();
+    return p.equals(home) || p.equals(home.resolve(".local"));
   }
 
   private static boolean underSystem(Path p) {

@@ -171,6 +171,25 @@ class DefaultProfileTest {
   }
 
   @Test
+  void aNodeScriptOutsideNodeModulesFindsItsProjectsDependenciesAndModuleType() throws Exception {
+    Path proj = Files.createDirectories(dir.resolve("proj"));
+    Files.writeString(proj.resolve("package.json"), "{\"type\":\"module\"}");
+    Path dep = Files.createDirectories(proj.resolve("node_modules/dep"));
+    Files.writeString(dep.resolve("package.json"), "{\"name\":\"dep\",\"type\":\"module\",\"main\":\"index.js\"}");
+    Files.writeString(dep.resolve("index.js"), "export default 'dep ok';\n");
+    Path server = Files.createDirectories(proj.resolve("src")).resolve("server.js");
+    Files.writeString(server, "import dep from 'dep';\nconsole.log(dep);\n");
+    ServerConfig.Stdio s = new ServerConfig.Stdio(List.of("node", server.toString()), Map.of(), null);
+    Sandbox.Launch l = sandbox(SandboxConfig.DEFAULT, Fixture.host()).prepare("n", s);
+    assertThat(l.sandboxed()).isTrue();
+    Process p = new ProcessBuilder(l.command()).redirectErrorStream(true).start();
+    p.getOutputStream().close();
+    String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+    assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+    assertThat(out).as("node's output").contains("dep ok");
+  }
+
+  @Test
   void packageSpecsLoseTheirVersions() {
     assertThat(KnownServers.withoutVersion("@scope/pkg@1.2.3")).isEqualTo("@scope/pkg");
     assertThat(KnownServers.withoutVersion("pkg@latest")).isEqualTo("pkg");
