@@ -27,6 +27,8 @@ stop_fixture() {
 trap stop_fixture EXIT
 trap 'exit 130' INT TERM
 
+# created before the fixture starts: the loop below reads it at once, maybe before the background job's redirect
+: >"$OUT_DIR/fixture.out"
 "$NODE22" "$HERE/fixture-server.mjs" --http 0 >"$OUT_DIR/fixture.out" 2>"$OUT_DIR/fixture.err" &
 fixture_pid=$!
 
