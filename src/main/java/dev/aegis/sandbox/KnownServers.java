@@ -56,11 +56,14 @@ public final class KnownServers {
    * @param container whether the launcher is a container runtime
    * @param profile the built-in profile that fits ({@code strict} when nothing better is known)
    * @param writeFolders folders the server must write to under that profile (from its own {@code env})
+   * @param refused folders the server would need but that are too broad to grant without being asked (the home, its
+   *     parents, {@code /}, {@code /tmp}, system folders), each with the variable that named it
    */
   public record Recognized(String packageName, String launcher, boolean container, String profile,
-      List<String> writeFolders) {
+      List<String> writeFolders, List<String> refused) {
     public Recognized {
       writeFolders = List.copyOf(writeFolders);
+      refused = List.copyOf(refused);
     }
 
     /** Whether the launcher can work under the profile: it needs the network, or there is no launcher. */
@@ -110,14 +113,37 @@ public final class KnownServers {
     String key = pkg == null ? null : PROFILES.containsKey(pkg) ? pkg : normalise(pkg);
     String profile = key != null && PROFILES.containsKey(key) ? PROFILES.get(key) : "strict";
     List<String> write = List.of();
+    List<String> refused = List.of();
     String dataEnv = key == null ? null : DATA_FILE_ENV.get(key);
     if (dataEnv != null) {
       String file = s.env().get(dataEnv);
       if (file != null && Path.of(file).isAbsolute() && Path.of(file).getParent() != null) {
-        write = List.of(Path.of(file).normalize().getParent().toString());
+        Path folder = Path.of(file).normalize().getParent();
+        if (tooBroad(folder)) {
+          refused = List.of(folder + " (" + dataEnv + ")");
+        } else {
+          write = List.of(folder.toString());
+        }
       }
     }
-    return new Recognized(key != null && PROFILES.containsKey(key) ? key : pkg, launcher, container, profile, write);
+    return new Recognized(key != null && PROFILES.containsKey(key) ? key : pkg, launcher, container, profile, write,
+        refused);
+  }
+
+  /** A folder the automatic default never grants on its own: {@code /}, the home or above, shared temp, system. */
+  static boolean tooBroad(Path folder) {
+    Path home = Path.of(System.getProperty("user.home", "/root")).toAbsolutePath().normalize();
+    if (folder.getParent() == null || home.startsWith(folder)) {
+      return true;
+    }
+    for (String d : List.of("/tmp", "/var/tmp", "/dev/shm", "/run", "/var", "/etc", "/usr", "/bin", "/sbin", "/lib",
+        "/lib64", "/opt", "/srv", "/proc", "/sys", "/dev", "/boot")) {
+      if (folder.equals(Path.of(d)) || !List.of("/tmp", "/var/tmp", "/var", "/opt", "/srv").contains(d)
+          && folder.startsWith(d)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** The first argument after the launcher's own options: {@code -y @scope/pkg@1.2.3} gives {@code @scope/pkg}. */

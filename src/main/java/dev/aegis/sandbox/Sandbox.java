@@ -93,8 +93,13 @@ public final class Sandbox {
    * @param profile the rules (for an automatic choice, the built-in profile plus the grants the server needs), or null
    * @param origin where the choice came from
    * @param why for {@link Origin#AUTO}, what was recognised (empty when nothing); for {@link Origin#OFF}, who said so
+   * @param notGranted for {@link Origin#AUTO}, folders the server needs that the default would not grant on its own
    */
-  public record Choice(String profileName, Profile profile, Origin origin, String why) {
+  public record Choice(String profileName, Profile profile, Origin origin, String why, List<String> notGranted) {
+    public Choice {
+      notGranted = List.copyOf(notGranted);
+    }
+
     /** Whether the server runs inside a sandbox (when the machine can make one). */
     public boolean sandboxed() {
       return profile != null;
@@ -135,17 +140,18 @@ public final class Sandbox {
     String configured = config.choiceOf(name);
     boolean own = config.servers().containsKey(name);
     if (configured.equals(SandboxConfig.OFF)) {
-      return new Choice(null, null, Origin.OFF, own ? "sandbox: false" : "sandbox.default: off");
+      return new Choice(null, null, Origin.OFF, own ? "sandbox: false" : "sandbox.default: off", List.of());
     }
     if (!configured.equals(SandboxConfig.AUTO)) {
-      return new Choice(configured, Profiles.named(config, configured), own ? Origin.SERVER : Origin.DEFAULT, "");
+      return new Choice(configured, Profiles.named(config, configured), own ? Origin.SERVER : Origin.DEFAULT, "",
+          List.of());
     }
     KnownServers.Recognized r = KnownServers.recognize(s);
     if (!r.launchable()) {
       return new Choice(null, null, Origin.AUTO, r.container() ? "started by " + r.launcher() + ", which isolates "
           + "it in a container of its own" : "started by " + r.launcher() + ", which downloads "
           + (r.packageName() == null ? "the package" : r.packageName()) + " at every start and needs the network "
-          + "and its cache in the real home");
+          + "and its cache in the real home", List.of());
     }
     Profile p = Profiles.named(config, r.profile());
     List<String> why = new java.util.ArrayList<>();
@@ -158,7 +164,10 @@ public final class Sandbox {
       why.add(String.join(", ", r.writeFolders()) + " read-write (" + KnownServers.DATA_FILE_ENV.get(r.packageName())
           + ")");
     }
-    return new Choice(r.profile(), p, Origin.AUTO, String.join("; ", why));
+    for (String f : r.refused()) {
+      why.add(f + " NOT granted: too broad, give the file a folder of its own");
+    }
+    return new Choice(r.profile(), p, Origin.AUTO, String.join("; ", why), r.refused());
   }
 
   /**
@@ -180,6 +189,10 @@ public final class Sandbox {
     }
     String profileName = choice.profileName();
     Profile profile = choice.profile();
+    if (!choice.notGranted().isEmpty() && warned.add(name + "\u0000grant")) {
+      warn.accept("SANDBOX: server '" + name + "' runs under " + choice.label() + "; it will fail to write there: "
+          + "move the file into a folder of its own, or name a profile that grants it (docs/sandbox.md)");
+    }
     HostSupport h = host();
     List<String> missing = Profiles.missing(profile, h);
     if (!missing.isEmpty()) {

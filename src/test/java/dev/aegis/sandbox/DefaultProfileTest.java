@@ -96,6 +96,25 @@ class DefaultProfileTest {
   }
 
   @Test
+  void aMemoryFileInTheHomeOrInTmpDoesNotGetItsFolderGranted() throws IOException {
+    String memory = script("@modelcontextprotocol/server-memory");
+    String home = System.getProperty("user.home");
+    for (String file : List.of(home + "/memory.jsonl", "/tmp/memory.jsonl", "/memory.jsonl", "/etc/x/memory.jsonl")) {
+      Sandbox.Choice c = choose(Map.of("MEMORY_FILE_PATH", file), "node", memory);
+      assertThat(c.profile().write()).as(file).isEmpty();
+      assertThat(c.notGranted()).as(file).hasSize(1);
+      assertThat(c.label()).contains("(MEMORY_FILE_PATH) NOT granted: too broad");
+    }
+    ServerConfig.Stdio s = new ServerConfig.Stdio(List.of("node", memory), Map.of("MEMORY_FILE_PATH",
+        home + "/memory.jsonl"), null);
+    Sandbox sb = sandbox(SandboxConfig.DEFAULT, Fixture.host());
+    sb.prepare("m", s);
+    sb.prepare("m", s);
+    assertThat(warn).filteredOn(w -> w.startsWith("SANDBOX: server 'm'")).hasSize(1).allMatch(w -> w.contains(
+        "it will fail to write there"));
+  }
+
+  @Test
   void launchersAndContainersAreLeftUnsandboxedWithAReason() {
     Sandbox.Choice npx = choose("npx", "-y", "@modelcontextprotocol/server-filesystem@2026.8.31", "/srv");
     assertThat(npx.sandboxed()).isFalse();
