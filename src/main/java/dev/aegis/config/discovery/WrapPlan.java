@@ -223,7 +223,9 @@ public final class WrapPlan {
     ObjectNode root = JsonNodeFactory.instance.objectNode();
     root.putObject("servers").set(s.name(), server);
     return "# Written by `aegis wrap`: server '" + s.name() + "' of " + source + "\n"
-        + "# Its env stays in the client's entry; the client passes it to Aegis, and this server inherits it.\n"
+        + "# Its env stays in the client's entry; the client passes it to Aegis, and this server inherits it,\n"
+        + "# unless it runs sandboxed (the default for a server Aegis starts directly; `aegis sandbox check --config\n"
+        + "# THIS_FILE`): then it gets only the variables a profile names (env:), and the network only if granted.\n"
         + YAML.writeValueAsString(root);
   }
 
