@@ -216,7 +216,8 @@ final class DiffCommand implements Callable<Integer> {
     }
     ServerConfig sc = cfg.servers().stream().filter(x -> x.name().equals(live)).findFirst()
         .orElseThrow(() -> new InputError("no server named '" + live + "' in the configuration"));
-    Listing l = Lister.list(sc, java.time.Duration.ofSeconds(30));
+    Listing l = Lister.list(sc, java.time.Duration.ofSeconds(30),
+        new dev.aegis.sandbox.Sandbox(cfg.sandbox(), info -> { }, System.err::println));
     if (l.error() != null) {
       throw new InputError(live + ": " + l.error());
     }

@@ -92,9 +92,12 @@ final class PinCommand implements Callable<Integer> {
     String who = by != null ? by : System.getProperty("user.name", "unknown");
     String now = Instant.now().truncatedTo(ChronoUnit.SECONDS).toString();
     int failed = 0;
+    // listed the way the gateway starts them: in their sandbox profile
+    dev.aegis.sandbox.Sandbox sandbox = new dev.aegis.sandbox.Sandbox(cfg.sandbox(), info -> { },
+        w -> err.println("aegis pin: " + w));
     for (ServerConfig s : servers) {
       err.println("aegis pin: " + s.name() + ": listing...");
-      Listing l = Lister.list(s, Duration.ofSeconds(timeout));
+      Listing l = Lister.list(s, Duration.ofSeconds(timeout), sandbox);
       if (l.error() != null) {
         err.println("aegis pin: " + s.name() + ": not pinned: " + l.error());
         failed++;

@@ -2,10 +2,12 @@ package dev.aegis.cli;
 
 import dev.aegis.config.ConfigException;
 import dev.aegis.config.ConfigLoader;
+import dev.aegis.config.SandboxConfig;
 import dev.aegis.config.ServerConfig;
 import dev.aegis.config.discovery.Client;
 import dev.aegis.config.discovery.Discovery;
 import dev.aegis.config.discovery.Platform;
+import dev.aegis.sandbox.Sandbox;
 import dev.aegis.scan.Report;
 import dev.aegis.scan.RuleSet;
 import dev.aegis.scan.Scanner;
@@ -137,6 +139,13 @@ final class ScanCommand implements Callable<Integer> {
       + " initialize and list within this (default: ${DEFAULT-VALUE}).")
   int timeout;
 
+  @Option(names = "--no-sandbox", description = "Start stdio servers as they are, not in the sandbox profile the"
+      + " gateway would choose for them (docs/sandbox.md).")
+  boolean noSandbox;
+
+  /** The sandbox section servers are started under: the --config file's when it is Aegis YAML, else the default. */
+  private SandboxConfig sandboxConfig = SandboxConfig.DEFAULT;
+
   @Option(names = "--all", description = "Text format: also list subjects without findings.")
   boolean all;
 
@@ -247,7 +256,9 @@ final class ScanCommand implements Callable<Integer> {
       scans = List.of(new ServerScan(server, tools.toString(), tools, null,
           scanner(server).scanTools(list, Scanner.Known.NONE)));
     } else {
-      scans = LiveScan.run(targets(), this::scanner, Duration.ofSeconds(timeout), quiet ? null : err);
+      List<Target> targets = targets();
+      Sandbox sandbox = noSandbox ? null : new Sandbox(sandboxConfig, info -> { }, this::note);
+      scans = LiveScan.run(targets, this::scanner, Duration.ofSeconds(timeout), quiet ? null : err, sandbox);
     }
     Summary sum = new Summary();
     sum.addAll(scans);
@@ -433,6 +444,7 @@ final class ScanCommand implements Callable<Integer> {
         throw new InputError(String.join("\n  ", e.errors()));
       }
       loaded.warnings().forEach(w -> note(w));
+      sandboxConfig = loaded.config().sandbox();
       List<Target> out = new ArrayList<>();
       for (ServerConfig s : loaded.config().servers()) {
         Target t = new Target(s, config.toString(), config);

@@ -10,6 +10,7 @@ import dev.aegis.protocol.ProtocolException;
 import dev.aegis.protocol.Request;
 import dev.aegis.protocol.RequestId;
 import dev.aegis.protocol.Response;
+import dev.aegis.sandbox.Sandbox;
 import dev.aegis.transport.MessageChannel;
 import dev.aegis.transport.http.StreamableHttpClientChannel;
 import dev.aegis.transport.stdio.ProcessChannel;
@@ -58,13 +59,25 @@ public final class Lister {
   private volatile Throwable closed;
   private MessageChannel channel;
 
-  private Lister(Duration timeout) {
+  /** Starts stdio servers inside their sandbox profile (docs/sandbox.md), or null to start them as they are. */
+  private final Sandbox sandbox;
+
+  private Lister(Duration timeout, Sandbox sandbox) {
     this.deadline = System.nanoTime() + timeout.toNanos();
+    this.sandbox = sandbox;
   }
 
-  /** Lists one server within {@code timeout}; never throws for a server's failure, which goes in the listing. */
+  /** Lists one server within {@code timeout}, unsandboxed; see {@link #list(ServerConfig, Duration, Sandbox)}. */
   public static Listing list(ServerConfig server, Duration timeout) {
-    Lister l = new Lister(timeout);
+    return list(server, timeout, null);
+  }
+
+  /**
+   * Lists one server within {@code timeout}; never throws for a server's failure, which goes in the listing. A stdio
+   * server starts inside the profile {@code sandbox} chooses for it (the gateway's choice), unless that is null.
+   */
+  public static Listing list(ServerConfig server, Duration timeout, Sandbox sandbox) {
+    Lister l = new Lister(timeout, sandbox);
     try {
       return l.run(server);
     } catch (TimeoutException e) {
@@ -126,7 +139,14 @@ public final class Lister {
 
   private MessageChannel open(ServerConfig server) throws IOException {
     if (server.transport() instanceof ServerConfig.Stdio s) {
-      return ProcessChannel.launch(s.command(), s.env(), s.cwd(), codec, server.name(), this::stderrLine);
+      if (sandbox == null) {
+        return ProcessChannel.launch(s.command(), s.env(), s.cwd(), codec, server.name(), this::stderrLine);
+      }
+      Sandbox.Launch run = sandbox.prepare(server.name(), s);
+      ProcessChannel channel = ProcessChannel.launch(run.command(), run.env(), run.cwd(), codec, server.name(),
+          this::stderrLine);
+      run.started(channel.pid());
+      return channel;
     }
     if (server.transport() instanceof ServerConfig.Builtin b) {
       throw new IOException("the built-in " + b.kind() + " server runs inside the gateway; its tools are Aegis's own");

@@ -3,6 +3,7 @@ package dev.aegis.scan.live;
 import dev.aegis.scan.Report;
 import dev.aegis.scan.Scanner;
 import dev.aegis.scan.Verdict;
+import dev.aegis.sandbox.Sandbox;
 import dev.aegis.scan.report.ServerScan;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -18,7 +19,8 @@ import java.util.function.Function;
  * {@link ServerScan} and the scan goes on.
  *
  * <pre>{@code
- * List<ServerScan> scans = LiveScan.run(targets, server -> Scanner.builtIn(), Duration.ofSeconds(30), System.err);
+ * List<ServerScan> scans = LiveScan.run(targets, server -> Scanner.builtIn(), Duration.ofSeconds(30), System.err,
+ *     new Sandbox(SandboxConfig.DEFAULT, info -> { }, System.err::println));
  * }</pre>
  */
 public final class LiveScan {
@@ -27,9 +29,10 @@ public final class LiveScan {
   /**
    * @param scanners the scanner for a server name (a baseline's suppressions differ per server)
    * @param progress where a line per server goes, or null for none
+   * @param sandbox starts stdio servers in their sandbox profile; null starts them as they are
    */
   public static List<ServerScan> run(List<Target> targets, Function<String, Scanner> scanners, Duration timeout,
-      PrintStream progress) {
+      PrintStream progress, Sandbox sandbox) {
     List<Listing> listings = new ArrayList<>();
     for (int i = 0; i < targets.size(); i++) {
       Target t = targets.get(i);
@@ -39,7 +42,7 @@ public final class LiveScan {
         progress.flush();
       }
       long start = System.nanoTime();
-      Listing l = Lister.list(t.server(), timeout);
+      Listing l = Lister.list(t.server(), timeout, sandbox);
       listings.add(l);
       if (progress != null) {
         String took = String.format(" (%.1f s)", (System.nanoTime() - start) / 1e9);

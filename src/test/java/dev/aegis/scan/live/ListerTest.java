@@ -2,11 +2,19 @@ package dev.aegis.scan.live;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.aegis.config.SandboxConfig;
 import dev.aegis.config.ServerConfig;
+import dev.aegis.sandbox.HostSupport;
+import dev.aegis.sandbox.Sandbox;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
 
 /** Lists real servers over real pipes: the bundled example server, one that never answers, one that cannot start. */
@@ -31,6 +39,22 @@ class ListerTest {
     assertThat(l.tools()).allMatch(JsonNode::isObject);
     assertThat(l.prompts()).isNotEmpty();
     assertThat(l.resources()).isNotEmpty();
+  }
+
+  /** aegis scan, pin and diff start a server the way the gateway does: in its sandbox profile. */
+  @Test
+  void aServerListedInTheDefaultSandboxCannotReadOutsideItsGrants(@TempDir Path dir) throws IOException {
+    assertThat(HostSupport.probe().bwrap()).as("bubblewrap must work here (apt-get install bubblewrap)").isTrue();
+    Path secret = Files.writeString(dir.resolve("secret.txt"), "the-secret-words");
+    ServerConfig peek = stdio("peek", List.of("sh", "-c", "cat " + secret + " >&2; exit 3"));
+    List<String> log = new ArrayList<>();
+
+    Listing open = Lister.list(peek, Duration.ofSeconds(10));
+    Listing boxed = Lister.list(peek, Duration.ofSeconds(10), new Sandbox(SandboxConfig.DEFAULT, log::add, log::add));
+
+    assertThat(open.error()).contains("the-secret-words");
+    assertThat(boxed.error()).doesNotContain("the-secret-words").contains("No such file");
+    assertThat(log).anyMatch(line -> line.contains("runs sandboxed"));
   }
 
   @Test
