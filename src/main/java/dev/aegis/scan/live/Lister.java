@@ -195,7 +195,22 @@ public final class Lister {
       if (closed != null) {
         throw new IOException(closed.getMessage());
       }
-      channel.send(Request.of(id, method, params));
+      try {
+        channel.send(Request.of(id, method, params));
+      } catch (IOException e) {
+        // A server that already exited: its channel reports why (exit code, and its stderr is in by then), which
+        // says more than "Stream closed".
+        try {
+          f.get(Math.min(Math.max(0, deadline - System.nanoTime()), TimeUnit.SECONDS.toNanos(3)),
+              TimeUnit.NANOSECONDS);
+        } catch (TimeoutException | ExecutionException ignored) {
+          // the ExecutionException below carries the channel's cause; a timeout keeps the write's
+        }
+        if (closed != null) {
+          throw new IOException(closed.getMessage(), e);
+        }
+        throw e;
+      }
       long left = deadline - System.nanoTime();
       if (left <= 0) {
         throw new TimeoutException(during);

@@ -47,6 +47,7 @@ public final class ProcessChannel extends StreamChannel {
     Thread t = new Thread(() -> pumpStderr(p, stderr), "aegis-stderr-" + description);
     t.setDaemon(true);
     t.start();
+    channel.stderrPump = t;
     return channel;
   }
 
@@ -61,6 +62,9 @@ public final class ProcessChannel extends StreamChannel {
     }
   }
 
+  /** Copies the child's stderr to the sink; ends at the child's (or its last descendant's) end of stderr. */
+  private volatile Thread stderrPump;
+
   public long pid() {
     return process.pid();
   }
@@ -71,6 +75,11 @@ public final class ProcessChannel extends StreamChannel {
       try {
         if (process.waitFor(2, TimeUnit.SECONDS)) {
           cause = new IOException("process exited with code " + process.exitValue());
+          // its last stderr lines reach the sink before the close is reported (they often say why)
+          Thread pump = stderrPump;
+          if (pump != null) {
+            pump.join(1000);
+          }
         } else {
           cause = new IOException("process closed its stdout");
         }

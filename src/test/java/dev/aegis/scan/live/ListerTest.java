@@ -71,7 +71,7 @@ class ListerTest {
     Listing l = Lister.list(stdio("dies", List.of("sh", "-c", "echo missing API key >&2; exit 3")),
         Duration.ofSeconds(10));
 
-    assertThat(l.error()).containsAnyOf("exit", "closed").contains("missing API key");
+    assertThat(l.error()).contains("exited with code 3").contains("missing API key");
     assertThat(l.tools()).isEmpty();
   }
 
