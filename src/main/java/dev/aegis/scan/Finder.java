@@ -22,8 +22,8 @@ final class Finder {
   private final Pattern pattern;
   private final Prefilter prefilter;
   private final Pattern afterOne;
-  /** Null when the pattern's syntax is not modelled or it ignores case: then every start uses the whole pattern. */
-  private final StartPruner pruner;
+  /** Whether {@link Prefilter#pruneFor} may be used (not for a pattern compiled to ignore case). */
+  private final boolean prunable;
   /** Per ASCII first character, lazily: the pruned pattern, and its {@code afterOne} form ({@link #NEVER}: none). */
   private final Pattern[] plainFor;
   private final Pattern[] afterOneFor;
@@ -33,10 +33,9 @@ final class Finder {
     this.pattern = pattern;
     this.prefilter = prefilter;
     this.afterOne = afterOne;
-    this.pruner = prefilter == null || (pattern.flags() & Pattern.CASE_INSENSITIVE) != 0 ? null
-        : StartPruner.parse(pattern.pattern());
-    this.plainFor = pruner == null ? null : new Pattern[128];
-    this.afterOneFor = pruner == null ? null : new Pattern[128];
+    this.prunable = prefilter != null && (pattern.flags() & Pattern.CASE_INSENSITIVE) == 0;
+    this.plainFor = prunable ? new Pattern[128] : null;
+    this.afterOneFor = prunable ? new Pattern[128] : null;
   }
 
   static Finder of(Pattern pattern) {
@@ -74,15 +73,15 @@ final class Finder {
     int from = Math.max(leftmost, p);
     // No match starts before `from`. If one starts exactly there, it is the leftmost, and RE2/J's leftmost-first
     // choice among matches starting there is what the anchored match returns.
-    // Only the alternatives that can start with the character at `from` (see StartPruner).
+    // Only the alternatives that can start with the character at `from` (see Prefilter.pruneFor).
     char first = from < we ? text.charAt(from) : 0x80;
     Pattern anchored;
     int offset;
     if (from == ws) {
-      anchored = first < 128 && pruner != null ? pruned(first, false) : pattern;
+      anchored = first < 128 && prunable ? pruned(first, false) : pattern;
       offset = ws;
     } else {
-      anchored = first < 128 && pruner != null ? pruned(first, true) : afterOne;
+      anchored = first < 128 && prunable ? pruned(first, true) : afterOne;
       offset = before(text, from, ws);
     }
     if (anchored == NEVER) {
@@ -100,7 +99,7 @@ final class Finder {
     Pattern[] cache = withContext ? afterOneFor : plainFor;
     Pattern p = cache[c];
     if (p == null) {
-      String source = pruner.pruneFor(c);
+      String source = prefilter.pruneFor(c);
       if (source == null) {
         p = NEVER;
       } else if (source.equals(pattern.pattern())) {

@@ -43,6 +43,8 @@ final class Prefilter {
   private static final int NOT_WORD_BOUNDARY = 3;
 
   private final String source;
+  /** The pattern as read, for {@link #pruneFor}. */
+  private final Node syntax;
   private final int maxStates;
   private final int[] bounds;
   private final short[] asciiClass = new short[128];
@@ -54,8 +56,10 @@ final class Prefilter {
   /** No repetition bound was dropped: the DFA accepts exactly the pattern's language. */
   private final boolean exact;
 
-  private Prefilter(String source, int maxStates, Builder fwd, int fwdStart, Builder bwd, int bwdStart) {
+  private Prefilter(String source, Node syntax, int maxStates, Builder fwd, int fwdStart, Builder bwd,
+      int bwdStart) {
     this.source = source;
+    this.syntax = syntax;
     this.maxStates = maxStates;
     this.exact = !fwd.relaxed;
     TreeSet<Integer> cuts = new TreeSet<>(List.of((int) '0', '9' + 1, (int) 'A', 'Z' + 1, (int) '_', '_' + 1, (int) 'a',
@@ -102,7 +106,7 @@ final class Prefilter {
       int fwdStart = fwd.build(root, fwd.add(MATCH, 0, -1, -1));
       Builder bwd = new Builder();
       int bwdStart = bwd.build(reverse(root), bwd.add(MATCH, 0, -1, -1));
-      return new Prefilter(regex, maxStates, fwd, fwdStart, bwd, bwdStart);
+      return new Prefilter(regex, root, maxStates, fwd, fwdStart, bwd, bwdStart);
     } catch (IllegalStateException | IllegalArgumentException e) {
       return null;
     }
@@ -110,6 +114,129 @@ final class Prefilter {
 
   String source() {
     return source;
+  }
+
+  /**
+   * The pattern for matches that start with the ASCII character {@code c}: alternatives that cannot begin with it
+   * left out, or null when no match can start with it. RE2/J's anchored match spends most of its time on the first
+   * character, adding every alternative of a large alternation to its thread list; with only those that can start
+   * there, the same match costs a few threads.
+   *
+   * <p>Leftmost-first results are unchanged: an alternative that cannot match from this start contributes no match,
+   * and the ones kept keep their order. Only what is sure to be unmatched is cut: the first piece of a sequence
+   * (after zero-width assertions) and alternatives whose possible first characters exclude {@code c}; repeated
+   * pieces and everything after the first piece are kept as written.
+   *
+   * <pre>{@code Prefilter.compile("\\b(steal\\w*|phish\\w*)").pruneFor('p')   // "\\b(phish\\w*)" }</pre>
+   */
+  String pruneFor(char c) {
+    String body = !nullable(syntax) && !canStart(syntax, c) ? null : prune(syntax, c);
+    return body == null ? null : source.substring(0, syntax.from()) + body + source.substring(syntax.to());
+  }
+
+  private String prune(Node n, char c) {
+    if (n instanceof Alt alt) {
+      return prunedOptions(alt, c);
+    }
+    if (n instanceof Cat cat) {
+      // Assertions read nothing, so the first character is the next item's: prune up to and including it. The text
+      // between items (a group's parentheses) is copied as it is.
+      StringBuilder sb = new StringBuilder();
+      int at = cat.from();
+      boolean pruning = true;
+      for (Node item : cat.items()) {
+        sb.append(source, at, item.from());
+        if (pruning) {
+          String p = prune(item, c);
+          if (p == null) {
+            return null;
+          }
+          sb.append(p);
+          pruning = zeroWidth(item);
+        } else {
+          sb.append(source, item.from(), item.to());
+        }
+        at = item.to();
+      }
+      return sb.append(source, at, cat.to()).toString();
+    }
+    if (n instanceof Assert) {
+      return text(n);
+    }
+    return nullable(n) || canStart(n, c) ? text(n) : null;
+  }
+
+  /** An alternation's options that can match starting with {@code c}, pruned, in order; null if none. */
+  private String prunedOptions(Alt alt, char c) {
+    StringBuilder sb = new StringBuilder();
+    boolean any = false;
+    for (Node option : alt.items()) {
+      String p = nullable(option) || canStart(option, c) ? prune(option, c) : null;
+      if (p != null) {
+        if (any) {
+          sb.append('|');
+        }
+        sb.append(p);
+        any = true;
+      }
+    }
+    return any ? sb.toString() : null;
+  }
+
+  private String text(Node n) {
+    return source.substring(n.from(), n.to());
+  }
+
+  private static boolean nullable(Node n) {
+    if (n instanceof Chars) {
+      return false;
+    }
+    if (n instanceof Assert) {
+      return true;
+    }
+    if (n instanceof Rep r) {
+      return r.min() == 0 || nullable(r.item());
+    }
+    if (n instanceof Alt alt) {
+      return alt.items().stream().anyMatch(Prefilter::nullable);
+    }
+    return ((Cat) n).items().stream().allMatch(Prefilter::nullable);
+  }
+
+  private static boolean zeroWidth(Node n) {
+    if (n instanceof Assert) {
+      return true;
+    }
+    if (n instanceof Chars || n instanceof Rep) {
+      return false;
+    }
+    List<Node> items = n instanceof Cat cat ? cat.items() : ((Alt) n).items();
+    return items.stream().allMatch(Prefilter::zeroWidth);
+  }
+
+  /** Whether a non-empty match of {@code n} can begin with {@code c}. */
+  private static boolean canStart(Node n, char c) {
+    if (n instanceof Chars ch) {
+      return contains(ch.ranges(), c);
+    }
+    if (n instanceof Assert) {
+      return false;
+    }
+    if (n instanceof Rep r) {
+      return canStart(r.item(), c);
+    }
+    if (n instanceof Alt alt) {
+      return alt.items().stream().anyMatch(o -> canStart(o, c));
+    }
+    for (Node item : ((Cat) n).items()) {
+      if (canStart(item, c)) {
+        return true;
+      }
+      if (!nullable(item)) {
+        return false;
+      }
+    }
+    return false;
   }
 
   /** True when {@link #mayMatch} answers exactly whether RE2/J would find a match (not just "maybe"). */
@@ -532,35 +659,43 @@ final class Prefilter {
       for (int k = cat.items().size() - 1; k >= 0; k--) {
         items.add(reverse(cat.items().get(k)));
       }
-      return new Cat(items);
+      return new Cat(items, cat.from(), cat.to());
     }
     if (n instanceof Alt alt) {
-      return new Alt(alt.items().stream().map(Prefilter::reverse).toList());
+      return new Alt(alt.items().stream().map(Prefilter::reverse).toList(), alt.from(), alt.to());
     }
     if (n instanceof Rep rep) {
-      return new Rep(reverse(rep.item()), rep.min(), rep.max());
+      return new Rep(reverse(rep.item()), rep.min(), rep.max(), rep.from(), rep.to());
     }
     if (n instanceof Assert a) {
-      return new Assert(a.kind() == BEGIN ? END : a.kind() == END ? BEGIN : a.kind());
+      return new Assert(a.kind() == BEGIN ? END : a.kind() == END ? BEGIN : a.kind(), a.from(), a.to());
     }
     return n;
   }
 
   // ------------------------------------------------------------------------------------------------ syntax tree
 
-  private sealed interface Node permits Chars, Cat, Alt, Rep, Assert {}
+  /**
+   * Every node knows the text it was read from, {@code regex[from, to)}, without the parentheses of a group it is
+   * the body of (they lie between a sequence's items; {@link #pruneFor} copies them from there).
+   */
+  private sealed interface Node permits Chars, Cat, Alt, Rep, Assert {
+    int from();
+
+    int to();
+  }
 
   /** Sorted, merged inclusive ranges of code points. */
-  private record Chars(int[] ranges) implements Node {}
+  private record Chars(int[] ranges, int from, int to) implements Node {}
 
-  private record Cat(List<Node> items) implements Node {}
+  private record Cat(List<Node> items, int from, int to) implements Node {}
 
-  private record Alt(List<Node> items) implements Node {}
+  private record Alt(List<Node> items, int from, int to) implements Node {}
 
   /** max = -1: unbounded. */
-  private record Rep(Node item, int min, int max) implements Node {}
+  private record Rep(Node item, int min, int max, int from, int to) implements Node {}
 
-  private record Assert(int kind) implements Node {}
+  private record Assert(int kind, int from, int to) implements Node {}
 
   private static final int[] WORD = {'0', '9', 'A', 'Z', '_', '_', 'a', 'z'};
   private static final int[] DIGIT = {'0', '9'};
@@ -589,6 +724,7 @@ final class Prefilter {
       if (++depth > 200) {
         throw new IllegalArgumentException("too deep");
       }
+      int start = i;
       List<Node> items = new ArrayList<>();
       items.add(cat());
       while (i < s.length() && s.charAt(i) == '|') {
@@ -596,36 +732,41 @@ final class Prefilter {
         items.add(cat());
       }
       depth--;
-      return items.size() == 1 ? items.get(0) : new Alt(items);
+      return items.size() == 1 ? items.get(0) : new Alt(items, start, i);
     }
 
     private Node cat() {
+      int start = i;
       List<Node> items = new ArrayList<>();
       while (i < s.length() && s.charAt(i) != '|' && s.charAt(i) != ')') {
+        int piece = i;
         Node atom = atom();
         while (i < s.length()) {
           char c = s.charAt(i);
           if (c == '*') {
             i++;
-            atom = new Rep(atom, 0, -1);
+            atom = new Rep(atom, 0, -1, piece, i);
           } else if (c == '+') {
             i++;
-            atom = new Rep(atom, 1, -1);
+            atom = new Rep(atom, 1, -1, piece, i);
           } else if (c == '?') {
             i++;
-            atom = new Rep(atom, 0, 1);
+            atom = new Rep(atom, 0, 1, piece, i);
           } else if (c == '{' && counted()) {
-            atom = counted(atom);
+            atom = counted(atom, piece);
           } else {
             break;
           }
           if (i < s.length() && s.charAt(i) == '?') {
             i++;
+            if (atom instanceof Rep r) {
+              atom = new Rep(r.item(), r.min(), r.max(), piece, i);
+            }
           }
         }
         items.add(atom);
       }
-      return items.size() == 1 ? items.get(0) : new Cat(items);
+      return items.size() == 1 ? items.get(0) : new Cat(items, start, i);
     }
 
     /** A valid {@code {n}}, {@code {n,}} or {@code {n,m}} at i; RE2/J reads anything else (even "{01}") literally. */
@@ -656,7 +797,7 @@ final class Prefilter {
       return k == j || (k - j >= 2 && s.charAt(j) == '0') ? -1 : k;
     }
 
-    private Node counted(Node atom) {
+    private Node counted(Node atom, int piece) {
       i++;
       int min = number();
       int max = min;
@@ -668,7 +809,7 @@ final class Prefilter {
       if (max != -1 && max < min) {
         throw new IllegalArgumentException("bad repeat");
       }
-      return new Rep(atom, min, max);
+      return new Rep(atom, min, max, piece, i);
     }
 
     private int number() {
@@ -683,6 +824,7 @@ final class Prefilter {
     }
 
     private Node atom() {
+      int start = i;
       char c = s.charAt(i);
       switch (c) {
         case '(' -> {
@@ -706,33 +848,33 @@ final class Prefilter {
           return n;
         }
         case '[' -> {
-          return charClass();
+          return charClass(start);
         }
         case '.' -> {
           i++;
-          return new Chars(ANY_BUT_NEWLINE);
+          return new Chars(ANY_BUT_NEWLINE, start, i);
         }
         case '^' -> {
           i++;
-          return new Assert(BEGIN);
+          return new Assert(BEGIN, start, i);
         }
         case '$' -> {
           i++;
-          return new Assert(END);
+          return new Assert(END, start, i);
         }
         case '\\' -> {
-          return escape();
+          return escape(start);
         }
         case '*', '+', '?' -> throw new IllegalArgumentException("missing argument to repetition");
         default -> {
           int cp = s.codePointAt(i);
           i += Character.charCount(cp);
-          return new Chars(new int[] {cp, cp});
+          return new Chars(new int[] {cp, cp}, start, i);
         }
       }
     }
 
-    private Node escape() {
+    private Node escape(int start) {
       i++;
       if (i >= s.length()) {
         throw new IllegalArgumentException("trailing backslash");
@@ -741,28 +883,28 @@ final class Prefilter {
       switch (c) {
         case 'b' -> {
           i++;
-          return new Assert(WORD_BOUNDARY);
+          return new Assert(WORD_BOUNDARY, start, i);
         }
         case 'B' -> {
           i++;
-          return new Assert(NOT_WORD_BOUNDARY);
+          return new Assert(NOT_WORD_BOUNDARY, start, i);
         }
         case 'A' -> {
           i++;
-          return new Assert(BEGIN);
+          return new Assert(BEGIN, start, i);
         }
         case 'z' -> {
           i++;
-          return new Assert(END);
+          return new Assert(END, start, i);
         }
         default -> {
           int[] perl = perlClass(c);
           if (perl != null) {
             i++;
-            return new Chars(perl);
+            return new Chars(perl, start, i);
           }
           int cp = escapedChar();
-          return new Chars(new int[] {cp, cp});
+          return new Chars(new int[] {cp, cp}, start, i);
         }
       }
     }
@@ -831,7 +973,7 @@ final class Prefilter {
       return v;
     }
 
-    private Node charClass() {
+    private Node charClass(int start) {
       i++;
       boolean negated = false;
       if (i < s.length() && s.charAt(i) == '^') {
@@ -890,7 +1032,7 @@ final class Prefilter {
         parts.add(new int[] {lo, hi});
       }
       int[] merged = merge(parts);
-      return new Chars(negated ? negate(merged) : merged);
+      return new Chars(negated ? negate(merged) : merged, start, i);
     }
 
     private static int[] merge(List<int[]> parts) {
