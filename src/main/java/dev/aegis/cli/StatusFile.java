@@ -47,7 +47,7 @@ final class StatusFile {
       if (s.transport() instanceof ServerConfig.Stdio stdio) {
         dev.aegis.sandbox.Sandbox.Choice c = gateway.sandbox().choose(s.name(), stdio);
         e.put("sandbox", c.profileName() == null ? "off" : c.profileName());
-        e.put("sandboxChoice", c.label());
+        e.put("sandboxChoice", gateway.sandbox().effective(s.name(), stdio));
       } else {
         e.put("sandbox", "off");
       }

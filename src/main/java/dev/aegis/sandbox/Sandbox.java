@@ -244,6 +244,28 @@ public final class Sandbox {
     return new Launch(plan.command(), Map.of(), null, profileName, pid -> monitor().watch(name, pid, g, status));
   }
 
+  /**
+   * What {@link #prepare} makes of this server on this machine, for {@code aegis status}: the choice's label, plus
+   * what this machine leaves out of its profile ({@code "strict (default); degraded: unsandboxed (bubblewrap
+   * missing)"}). A named profile that cannot be enforced and may not degrade is shown as refused.
+   */
+  public String effective(String name, ServerConfig.Stdio s) {
+    Choice choice = choose(name, s);
+    if (!choice.sandboxed()) {
+      return choice.label();
+    }
+    HostSupport h = host();
+    List<String> missing = Profiles.missing(choice.profile(), h);
+    if (missing.isEmpty()) {
+      return choice.label();
+    }
+    if (choice.origin() != Origin.AUTO && !config.degrade()) {
+      return choice.label() + "; refused here (missing: " + String.join("; ", missing) + ")";
+    }
+    return choice.label() + "; degraded: " + (h.bwrap() ? "without " + String.join("; ", missing)
+        : "unsandboxed (bubblewrap missing)");
+  }
+
   /** The command this server would run under its profile (for {@code aegis sandbox check} and tests). */
   public List<String> preview(String name, ServerConfig.Stdio s) throws IOException {
     Choice c = choose(name, s);

@@ -166,6 +166,8 @@ class DefaultProfileTest {
     assertThat(warn.get(0)).startsWith("SANDBOX DEGRADED: server 'a': the default sandbox profile 'strict' cannot be "
         + "fully enforced on this machine (missing: bubblewrap (bwrap) is not installed")
         .contains("starting it UNSANDBOXED because no profile was named for it");
+    // aegis status says what really runs, not only what was chosen
+    assertThat(s.effective("a", sh)).isEqualTo("strict (default); degraded: unsandboxed (bubblewrap missing)");
   }
 
   @Test
@@ -176,6 +178,7 @@ class DefaultProfileTest {
       assertThatThrownBy(() -> sandbox(cfg, HostSupport.NONE).prepare("a", sh)).isInstanceOf(IOException.class)
           .hasMessageContaining("server 'a': sandbox profile 'strict' cannot be fully enforced")
           .hasMessageContaining("sandbox.degrade: true");
+      assertThat(sandbox(cfg, HostSupport.NONE).effective("a", sh)).contains("; refused here (missing: bubblewrap");
     }
   }
 
@@ -187,6 +190,9 @@ class DefaultProfileTest {
     assertThat(l.profile()).isEqualTo("strict");
     assertThat(l.command()).contains("--unshare-net", "--clearenv");
     assertThat(info).anyMatch(i -> i.startsWith("server 'a' runs sandboxed (profile strict (default), bubblewrap"));
+    // (a machine without writable cgroups would add "; degraded: without memory limit ...")
+    assertThat(sandbox(SandboxConfig.DEFAULT, Fixture.host()).effective("a", sh)).startsWith("strict (default)")
+        .doesNotContain("unsandboxed", "refused");
   }
 
   @Test
