@@ -105,7 +105,11 @@ final class Finder {
       } else if (source.equals(pattern.pattern())) {
         p = withContext ? afterOne : pattern;
       } else {
-        p = Pattern.compile(withContext ? "(?s:.)(?:" + source + ")" : source, pattern.flags());
+        try {
+          p = Pattern.compile(withContext ? "(?s:.)(?:" + source + ")" : source, pattern.flags());
+        } catch (com.google.re2j.PatternSyntaxException e) {
+          p = withContext ? afterOne : pattern; // never seen; the whole pattern is always right
+        }
       }
       cache[c] = p;
     }
