@@ -13,4 +13,9 @@ final class AegisHome {
     }
     return Path.of(System.getProperty("user.home"), ".aegis");
   }
+
+  /** The configuration file a command reads: {@code given} ({@code --config}), else {@code $AEGIS_HOME/aegis.yaml}. */
+  static Path config(Path given) {
+    return given != null ? given : resolve().resolve("aegis.yaml");
+  }
 }

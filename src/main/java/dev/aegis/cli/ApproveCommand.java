@@ -92,7 +92,7 @@ final class ApproveCommand implements Callable<Integer> {
       return lockfile;
     }
     Path home = AegisHome.resolve();
-    Path cfg = config != null ? config : home.resolve("aegis.yaml");
+    Path cfg = AegisHome.config(config);
     PinConfig pin = config != null || Files.exists(cfg) ? ConfigLoader.load(cfg).config().pin() : PinConfig.DEFAULT;
     return PinGuard.lockfile(pin, home);
   }

@@ -210,7 +210,7 @@ final class DiffCommand implements Callable<Integer> {
     Lockfile.Server s = lockfileServer(live);
     GatewayConfig cfg;
     try {
-      cfg = ConfigLoader.load(config != null ? config : AegisHome.resolve().resolve("aegis.yaml")).config();
+      cfg = ConfigLoader.load(AegisHome.config(config)).config();
     } catch (ConfigException e) {
       throw new InputError(String.join("; ", e.errors()));
     }

@@ -56,7 +56,7 @@ final class GatewayCommand implements Callable<Integer> {
     System.setOut(err);
     GatewayLog log = new GatewayLog(err, debug);
     Path home = AegisHome.resolve();
-    Path file = config != null ? config : home.resolve("aegis.yaml");
+    Path file = AegisHome.config(config);
     ConfigLoader.Loaded loaded;
     if (config == null && !Files.exists(file)) {
       log.info("no configuration at " + file + "; using the built-in default: the bundled example server"

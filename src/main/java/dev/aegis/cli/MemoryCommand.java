@@ -72,8 +72,7 @@ final class MemoryCommand implements Runnable {
 
     /** The loaded configuration, or null after printing why not. */
     ConfigLoader.Loaded load() {
-      Path home = AegisHome.resolve();
-      Path file = config != null ? config : home.resolve("aegis.yaml");
+      Path file = AegisHome.config(config);
       if (config == null && !Files.exists(file)) {
         return new ConfigLoader.Loaded(dev.aegis.config.GatewayConfig.of(List.of()), List.of());
       }

@@ -70,7 +70,7 @@ final class PinCommand implements Callable<Integer> {
     Path home = AegisHome.resolve();
     GatewayConfig cfg;
     try {
-      cfg = ConfigLoader.load(config != null ? config : home.resolve("aegis.yaml")).config();
+      cfg = ConfigLoader.load(AegisHome.config(config)).config();
     } catch (ConfigException e) {
       e.errors().forEach(line -> err.println("aegis pin: " + line));
       return 2;

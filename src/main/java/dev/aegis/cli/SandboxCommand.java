@@ -49,7 +49,7 @@ final class SandboxCommand implements Runnable {
 
     @Override
     public Integer call() {
-      Path file = config != null ? config : AegisHome.resolve().resolve("aegis.yaml");
+      Path file = AegisHome.config(config);
       SandboxConfig sandbox = SandboxConfig.DEFAULT;
       List<ServerConfig> servers = List.of();
       if (config != null || Files.exists(file)) {
