@@ -10,7 +10,6 @@ import dev.aegis.transport.ClientPort;
 import dev.aegis.transport.MessageChannel;
 import dev.aegis.transport.ServerSession;
 import dev.aegis.transport.SessionFactory;
-import dev.aegis.transport.stdio.ProcessChannel;
 import java.io.IOException;
 import java.security.SecureRandom;
 import java.util.ArrayList;
@@ -245,11 +244,7 @@ public final class Gateway implements SessionFactory, AutoCloseable {
 
   private MessageChannel openChannel(ServerConfig server) throws IOException {
     if (server.transport() instanceof ServerConfig.Stdio s) {
-      dev.aegis.sandbox.Sandbox.Launch run = sandbox.prepare(server.name(), s);
-      ProcessChannel channel = ProcessChannel.launch(run.command(), run.env(), run.cwd(), codec, server.name(),
-          line -> log.info("[" + server.name() + "] " + line));
-      run.started(channel.pid());
-      return channel;
+      return sandbox.start(server.name(), s, codec, line -> log.info("[" + server.name() + "] " + line));
     }
     return HttpChannels.open(server, codec, log);
   }

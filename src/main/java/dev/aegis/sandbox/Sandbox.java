@@ -3,6 +3,8 @@ package dev.aegis.sandbox;
 import dev.aegis.config.SandboxConfig;
 import dev.aegis.config.SandboxConfig.Profile;
 import dev.aegis.config.ServerConfig;
+import dev.aegis.protocol.Codec;
+import dev.aegis.transport.stdio.ProcessChannel;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -25,9 +27,7 @@ import java.util.function.Consumer;
  * warning.
  *
  * <pre>{@code
- * Sandbox.Launch run = sandbox.prepare("fs", stdio);
- * ProcessChannel ch = ProcessChannel.launch(run.command(), run.env(), run.cwd(), codec, "fs", log::info);
- * run.started(ch.pid());
+ * ProcessChannel ch = sandbox.start("fs", stdio, codec, log::info);   // prepare, launch, hand the pid to the monitor
  * }</pre>
  */
 public final class Sandbox {
@@ -242,6 +242,15 @@ public final class Sandbox {
     info.accept("server '" + name + "' runs sandboxed (profile " + label + ", bubblewrap"
         + (seccomp != null ? " + seccomp" : "") + (g != null ? " + cgroup limits" : "") + ")");
     return new Launch(plan.command(), Map.of(), null, profileName, pid -> monitor().watch(name, pid, g, status));
+  }
+
+  /** Starts server {@code name} as {@link #prepare} says and hands its pid to the monitor. */
+  public ProcessChannel start(String name, ServerConfig.Stdio s, Codec codec, Consumer<String> stderr)
+      throws IOException {
+    Launch run = prepare(name, s);
+    ProcessChannel channel = ProcessChannel.launch(run.command(), run.env(), run.cwd(), codec, name, stderr);
+    run.started(channel.pid());
+    return channel;
   }
 
   /**

@@ -139,14 +139,9 @@ public final class Lister {
 
   private MessageChannel open(ServerConfig server) throws IOException {
     if (server.transport() instanceof ServerConfig.Stdio s) {
-      if (sandbox == null) {
-        return ProcessChannel.launch(s.command(), s.env(), s.cwd(), codec, server.name(), this::stderrLine);
-      }
-      Sandbox.Launch run = sandbox.prepare(server.name(), s);
-      ProcessChannel channel = ProcessChannel.launch(run.command(), run.env(), run.cwd(), codec, server.name(),
-          this::stderrLine);
-      run.started(channel.pid());
-      return channel;
+      return sandbox == null
+          ? ProcessChannel.launch(s.command(), s.env(), s.cwd(), codec, server.name(), this::stderrLine)
+          : sandbox.start(server.name(), s, codec, this::stderrLine);
     }
     if (server.transport() instanceof ServerConfig.Builtin b) {
       throw new IOException("the built-in " + b.kind() + " server runs inside the gateway; its tools are Aegis's own");
