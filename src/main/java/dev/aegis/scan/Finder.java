@@ -22,6 +22,8 @@ final class Finder {
   private final Pattern pattern;
   private final Prefilter prefilter;
   private final Pattern afterOne;
+  /** Finds the match itself once the prefilter has said where it may start; null: RE2/J does. */
+  private final Backtracker backtracker;
   /** Whether {@link Prefilter#pruneFor} may be used (not for a pattern compiled to ignore case). */
   private final boolean prunable;
   /** Per ASCII first character, lazily: the pruned pattern, and its {@code afterOne} form ({@link #NEVER}: none). */
@@ -33,6 +35,7 @@ final class Finder {
     this.pattern = pattern;
     this.prefilter = prefilter;
     this.afterOne = afterOne;
+    this.backtracker = pattern.flags() == 0 ? Backtracker.of(prefilter) : null;
     this.prunable = prefilter != null && (pattern.flags() & Pattern.CASE_INSENSITIVE) == 0;
     this.plainFor = prunable ? new Pattern[128] : null;
     this.afterOneFor = prunable ? new Pattern[128] : null;
@@ -71,6 +74,12 @@ final class Finder {
       return null;
     }
     int from = Math.max(leftmost, p);
+    if (backtracker != null) {
+      int[] m = backtracker.find(text, ws, we, from);
+      if (m != Backtracker.TOO_BIG) {
+        return m;
+      }
+    }
     // No match starts before `from`. If one starts exactly there, it is the leftmost, and RE2/J's leftmost-first
     // choice among matches starting there is what the anchored match returns.
     // Only the alternatives that can start with the character at `from` (see Prefilter.pruneFor).

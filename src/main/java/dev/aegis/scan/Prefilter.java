@@ -37,10 +37,10 @@ final class Prefilter {
   private static final byte SPLIT = 1;
   private static final byte ASSERT = 2;
   private static final byte MATCH = 3;
-  private static final int BEGIN = 0;
-  private static final int END = 1;
-  private static final int WORD_BOUNDARY = 2;
-  private static final int NOT_WORD_BOUNDARY = 3;
+  static final int BEGIN = 0;
+  static final int END = 1;
+  static final int WORD_BOUNDARY = 2;
+  static final int NOT_WORD_BOUNDARY = 3;
 
   private final String source;
   /** The pattern as read, for {@link #pruneFor}. */
@@ -114,6 +114,11 @@ final class Prefilter {
 
   String source() {
     return source;
+  }
+
+  /** The pattern as read (for {@link Backtracker}). */
+  Node syntax() {
+    return syntax;
   }
 
   /**
@@ -665,7 +670,7 @@ final class Prefilter {
       return new Alt(alt.items().stream().map(Prefilter::reverse).toList(), alt.from(), alt.to());
     }
     if (n instanceof Rep rep) {
-      return new Rep(reverse(rep.item()), rep.min(), rep.max(), rep.from(), rep.to());
+      return new Rep(reverse(rep.item()), rep.min(), rep.max(), rep.lazy(), rep.from(), rep.to());
     }
     if (n instanceof Assert a) {
       return new Assert(a.kind() == BEGIN ? END : a.kind() == END ? BEGIN : a.kind(), a.from(), a.to());
@@ -679,23 +684,23 @@ final class Prefilter {
    * Every node knows the text it was read from, {@code regex[from, to)}, without the parentheses of a group it is
    * the body of (they lie between a sequence's items; {@link #pruneFor} copies them from there).
    */
-  private sealed interface Node permits Chars, Cat, Alt, Rep, Assert {
+  sealed interface Node permits Chars, Cat, Alt, Rep, Assert {
     int from();
 
     int to();
   }
 
   /** Sorted, merged inclusive ranges of code points. */
-  private record Chars(int[] ranges, int from, int to) implements Node {}
+  record Chars(int[] ranges, int from, int to) implements Node {}
 
-  private record Cat(List<Node> items, int from, int to) implements Node {}
+  record Cat(List<Node> items, int from, int to) implements Node {}
 
-  private record Alt(List<Node> items, int from, int to) implements Node {}
+  record Alt(List<Node> items, int from, int to) implements Node {}
 
-  /** max = -1: unbounded. */
-  private record Rep(Node item, int min, int max, int from, int to) implements Node {}
+  /** max = -1: unbounded; lazy: {@code x*?} and the like, which prefer fewer copies (the DFAs ignore that). */
+  record Rep(Node item, int min, int max, boolean lazy, int from, int to) implements Node {}
 
-  private record Assert(int kind, int from, int to) implements Node {}
+  record Assert(int kind, int from, int to) implements Node {}
 
   private static final int[] WORD = {'0', '9', 'A', 'Z', '_', '_', 'a', 'z'};
   private static final int[] DIGIT = {'0', '9'};
@@ -745,13 +750,13 @@ final class Prefilter {
           char c = s.charAt(i);
           if (c == '*') {
             i++;
-            atom = new Rep(atom, 0, -1, piece, i);
+            atom = new Rep(atom, 0, -1, false, piece, i);
           } else if (c == '+') {
             i++;
-            atom = new Rep(atom, 1, -1, piece, i);
+            atom = new Rep(atom, 1, -1, false, piece, i);
           } else if (c == '?') {
             i++;
-            atom = new Rep(atom, 0, 1, piece, i);
+            atom = new Rep(atom, 0, 1, false, piece, i);
           } else if (c == '{' && counted()) {
             atom = counted(atom, piece);
           } else {
@@ -760,7 +765,7 @@ final class Prefilter {
           if (i < s.length() && s.charAt(i) == '?') {
             i++;
             if (atom instanceof Rep r) {
-              atom = new Rep(r.item(), r.min(), r.max(), piece, i);
+              atom = new Rep(r.item(), r.min(), r.max(), true, piece, i);
             }
           }
         }
@@ -809,7 +814,7 @@ final class Prefilter {
       if (max != -1 && max < min) {
         throw new IllegalArgumentException("bad repeat");
       }
-      return new Rep(atom, min, max, piece, i);
+      return new Rep(atom, min, max, false, piece, i);
     }
 
     private int number() {

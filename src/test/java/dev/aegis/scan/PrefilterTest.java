@@ -185,7 +185,7 @@ class PrefilterTest {
     return m.find() ? m.start() : Integer.MAX_VALUE;
   }
 
-  private static String randomText(Random random, int max) {
+  static String randomText(Random random, int max) {
     StringBuilder sb = new StringBuilder();
     int n = random.nextInt(max + 1);
     for (int i = 0; i < n; i++) {
@@ -202,7 +202,7 @@ class PrefilterTest {
   private static final String[] ATOMS = {"a", "b", " ", "\\.", ".", "x", "_", "\\b", "\\B", "^", "$", "[ab]", "[^a]",
       "\\w", "\\W", "\\s", "\\d", "[^.\\n]", "\u0436", "\\x{1F600}", "(?:)"};
 
-  private static String randomRegex(Random random, int depth) {
+  static String randomRegex(Random random, int depth) {
     int parts = 1 + random.nextInt(4);
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < parts; i++) {

@@ -99,7 +99,14 @@ class ScannerFuzzTest {
       return;
     }
     Prefilter prefilter = Prefilter.compile(regex);
-    boolean found = pattern.matcher(text).find();
+    boolean found;
+    try {
+      found = pattern.matcher(text).find();
+    } catch (StackOverflowError e) {
+      // RE2/J recurses once per nested empty-width step: "(^(||x){50}){50}$" exhausts the stack. It has no answer
+      // to compare with, and patterns come from rule files, not from scanned text.
+      return;
+    }
     if (prefilter != null) {
       if (found) {
         assertThat(prefilter.mayMatch(text, 0, text.length())).isTrue();
