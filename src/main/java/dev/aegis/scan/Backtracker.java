@@ -51,7 +51,8 @@ final class Backtracker {
   /** ASCII characters a match can start with, and whether it can match without reading (then it starts anywhere). */
   private final boolean[] firstAscii = new boolean[128];
   private final boolean startsAnywhere;
-  private final ThreadLocal<Scratch> scratch = ThreadLocal.withInitial(Scratch::new);
+  /** One per thread for every backtracker (a search never runs inside another), so lookups stay cheap. */
+  private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
   private Backtracker(Program p) {
     int n = p.size;
@@ -103,7 +104,7 @@ final class Backtracker {
     if (bits > MAX_BITS) {
       return TOO_BIG;
     }
-    Scratch s = scratch.get();
+    Scratch s = SCRATCH.get();
     s.prepare((int) ((bits + 63) >>> 6));
     try {
       for (int p = from; p <= we; ) {
