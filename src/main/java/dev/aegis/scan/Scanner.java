@@ -129,7 +129,7 @@ public final class Scanner {
       String skeleton = skeletons[i++];
       String name = tool.path("name").asString("");
       List<Finding> findings = new ArrayList<>();
-      walk(tool, new StringBuilder(), Surface.DEFINITION, findings, new int[] {0, 0}, 0, false, seen);
+      walk(tool, new Pointer(), Surface.DEFINITION, findings, new int[] {0, 0}, 0, false, seen);
       if (Confusables.isAsciiConfusable(name)) {
         Detectors.report(engine, "confusable-name", Surface.DEFINITION, "/name", name,
             "reads as '" + asciiFold(name) + "'", findings);
@@ -181,51 +181,122 @@ public final class Scanner {
   /** Scans a call's result ({@code tools/call}, {@code resources/read}, {@code prompts/get}): every string in it. */
   public Report scanOutput(String name, JsonNode result) {
     List<Finding> findings = new ArrayList<>();
-    walk(result, new StringBuilder(), Surface.OUTPUT, findings, new int[] {0, 0}, 0, false, new Seen());
+    walk(result, new Pointer(), Surface.OUTPUT, findings, new int[] {0, 0}, 0, false, new Seen());
     return report("output", name, findings);
   }
 
   private Report scanDefinition(String kind, String name, JsonNode node) {
     List<Finding> findings = new ArrayList<>();
-    walk(node, new StringBuilder(), Surface.DEFINITION, findings, new int[] {0, 0}, 0, false, new Seen());
+    walk(node, new Pointer(), Surface.DEFINITION, findings, new int[] {0, 0}, 0, false, new Seen());
     return report(kind, name, findings);
   }
 
   /** {@code pointer}: the node's JSON Pointer, extended in place for each child and restored after it. */
-  private void walk(JsonNode node, StringBuilder pointer, Surface surface, List<Finding> out, int[] count, int depth,
+  private void walk(JsonNode node, Pointer pointer, Surface surface, List<Finding> out, int[] count, int depth,
       boolean nameMap, Seen seen) {
     if (count[0] >= MAX_STRINGS || depth > MAX_DEPTH) {
       tooBig(pointer, surface, out, count, depth > MAX_DEPTH ? "too deeply nested (over " + MAX_DEPTH + " levels)"
           : "too many strings (over " + MAX_STRINGS + ")");
       return;
     }
-    int length = pointer.length();
+    int length = pointer.depth();
     if (node.isString()) {
       count[0]++;
       seen.scan(engine, node.asString(), pointer, surface, out);
     } else if (node.isArray()) {
       for (int i = 0; i < node.size() && (count[0] < MAX_STRINGS || count[1] == 0); i++) {
-        walk(node.get(i), pointer.append('/').append(i), surface, out, count, depth + 1, false, seen);
-        pointer.setLength(length);
+        walk(node.get(i), pointer.push(i), surface, out, count, depth + 1, false, seen);
+        pointer.pop(length);
       }
     } else if (node.isObject()) {
       for (Map.Entry<String, JsonNode> e : node.properties()) {
         String key = e.getKey();
-        pointer.append('/').append(escape(key));
+        pointer.push(key);
         if (nameMap) {
           if (count[0] >= MAX_STRINGS) {
-            pointer.setLength(length);
+            pointer.pop(length);
             tooBig(pointer, surface, out, count, "too many strings (over " + MAX_STRINGS + ")");
             return;
           }
           count[0]++;
           seen.scan(engine, key, pointer, surface, out);
         }
-        if (!(SKIP_KEYS.contains(key) && !nameMap && e.getValue().isString())) {
-          walk(e.getValue(), pointer, surface, out, count, depth + 1, !nameMap && NAME_MAPS.contains(key), seen);
+        JsonNode value = e.getValue();
+        if (!(value.isString() && !nameMap && SKIP_KEYS.contains(key))) {
+          walk(value, pointer, surface, out, count, depth + 1, !nameMap && value.isObject() && NAME_MAPS.contains(key),
+              seen);
         }
-        pointer.setLength(length);
+        pointer.pop(length);
       }
+    }
+  }
+
+  /**
+   * A JSON Pointer kept as its reference tokens, spelled out ({@code /properties/path/description}, with {@code ~}
+   * and {@code /} escaped) only when a finding needs it: most strings have none.
+   */
+  static final class Pointer implements CharSequence {
+    private String[] keys = new String[16];
+    /** The array index of a token whose key is null. */
+    private int[] indexes = new int[16];
+    private int depth;
+
+    int depth() {
+      return depth;
+    }
+
+    Pointer push(String key) {
+      grow();
+      keys[depth++] = key;
+      return this;
+    }
+
+    Pointer push(int index) {
+      grow();
+      keys[depth] = null;
+      indexes[depth++] = index;
+      return this;
+    }
+
+    /** Back to {@code depth} tokens. */
+    void pop(int depth) {
+      this.depth = depth;
+    }
+
+    private void grow() {
+      if (depth == keys.length) {
+        keys = java.util.Arrays.copyOf(keys, depth * 2);
+        indexes = java.util.Arrays.copyOf(indexes, depth * 2);
+      }
+    }
+
+    @Override
+    public String toString() {
+      StringBuilder sb = new StringBuilder();
+      for (int i = 0; i < depth; i++) {
+        sb.append('/');
+        if (keys[i] == null) {
+          sb.append(indexes[i]);
+        } else {
+          sb.append(escape(keys[i]));
+        }
+      }
+      return sb.toString();
+    }
+
+    @Override
+    public int length() {
+      return toString().length();
+    }
+
+    @Override
+    public char charAt(int index) {
+      return toString().charAt(index);
+    }
+
+    @Override
+    public CharSequence subSequence(int start, int end) {
+      return toString().subSequence(start, end);
     }
   }
 
@@ -241,7 +312,7 @@ public final class Scanner {
     private final Map<String, List<Finding>> definition = new HashMap<>();
     private final Map<String, List<Finding>> output = new HashMap<>();
 
-    void scan(TextEngine engine, String text, StringBuilder pointer, Surface surface, List<Finding> out) {
+    void scan(TextEngine engine, String text, Pointer pointer, Surface surface, List<Finding> out) {
       if (text.length() > MAX_CHARS) {
         engine.scan(text, pointer, surface, out);
         return;
@@ -256,7 +327,8 @@ public final class Scanner {
         }
         return;
       }
-      for (Finding f : found) {
+      for (int i = 0; i < found.size(); i++) {
+        Finding f = found.get(i);
         out.add(new Finding(f.ruleId(), f.severity(), pointer.toString(), f.excerpt(), f.message()));
       }
     }
