@@ -9,18 +9,11 @@ import java.util.List;
 final class Detectors {
   private Detectors() {}
 
-  /** Detectors over the text as it arrived: hidden characters and words mixing scripts. */
+  /**
+   * Detectors over the text as it arrived: hidden characters and words mixing scripts. All of them look for non-ASCII
+   * characters, so the caller skips ASCII texts.
+   */
   static void raw(TextEngine engine, String raw, CharSequence pointer, Surface surface, List<Finding> out) {
-    boolean anyNonAscii = false;
-    for (int i = 0; i < raw.length(); i++) {
-      if (raw.charAt(i) >= 0x80) {
-        anyNonAscii = true;
-        break;
-      }
-    }
-    if (!anyNonAscii) {
-      return;
-    }
     int tags = 0;
     int tagAt = -1;
     int invisible = 0;

@@ -14,16 +14,26 @@ final class Fold {
   private Fold() {}
 
   static String fold(String raw) {
-    int n0 = raw.length();
-    int k = 0;
-    while (k < n0 && raw.charAt(k) < 0x80) {
-      k++;
-    }
-    if (k == n0) {
+    return fold(raw, asciiPrefix(raw));
+  }
+
+  /** {@link #fold} when the caller already knows {@code raw}'s first non-ASCII character is at {@code ascii}. */
+  static String fold(String raw, int ascii) {
+    if (ascii == raw.length()) {
       return foldAscii(raw);
     }
-    String plain = foldPlain(raw, k);
+    String plain = foldPlain(raw, ascii);
     return plain != null ? plain : foldGeneral(raw);
+  }
+
+  /** The index of the first non-ASCII character of {@code s}, or its length when it has none. */
+  static int asciiPrefix(String s) {
+    int n = s.length();
+    int k = 0;
+    while (k < n && s.charAt(k) < 0x80) {
+      k++;
+    }
+    return k;
   }
 
   /** {@link #fold} without the fast paths: NFKC, then word by word. */
@@ -97,9 +107,14 @@ final class Fold {
       out[k] = (byte) raw.charAt(k);
     }
     int len = i;
+    byte[] lower = ASCII_LOWER;
     for (; i < n; i++) {
       char c = raw.charAt(i);
-      if (c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F)) {
+      byte f = lower[c];
+      if (f >= 0) {
+        out[len++] = f;
+        space = false;
+      } else {
         if (c == '\n') {
           if (space && len > 0 && out[len - 1] == ' ') {
             out[len - 1] = '\n';
@@ -111,12 +126,19 @@ final class Fold {
           out[len++] = ' ';
           space = true;
         }
-      } else {
-        out[len++] = (byte) (c >= 'A' && c <= 'Z' ? c + 32 : c);
-        space = false;
       }
     }
     return new String(out, 0, len, StandardCharsets.ISO_8859_1);
+  }
+
+  /** Per ASCII character: itself lower-cased, or -1 for the whitespace {@link #foldAscii} collapses. */
+  private static final byte[] ASCII_LOWER = new byte[128];
+
+  static {
+    for (int c = 0; c < 128; c++) {
+      boolean ws = c == ' ' || (c >= 0x09 && c <= 0x0D) || (c >= 0x1C && c <= 0x1F);
+      ASCII_LOWER[c] = ws ? -1 : (byte) (c >= 'A' && c <= 'Z' ? c + 32 : c);
+    }
   }
 
   /** Kinds of non-ASCII characters {@link #foldPlain} handles; anything else ({@code OTHER}) takes the general path. */

@@ -81,9 +81,12 @@ final class TextEngine {
       }
       raw = raw.substring(0, MAX_FIELD_CHARS);
     }
-    Detectors.raw(this, raw, pointer, surface, out);
+    int ascii = Fold.asciiPrefix(raw);
+    if (ascii < raw.length()) {
+      Detectors.raw(this, raw, pointer, surface, out);
+    }
     Index index = indexes.get(surface);
-    List<Views.View> views = Views.of(raw);
+    List<Views.View> views = Views.of(raw, ascii);
     for (Views.View view : views) {
       if (view.squashed()) {
         index.run(view, pointer, surface, out);

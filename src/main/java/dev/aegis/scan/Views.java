@@ -44,22 +44,30 @@ final class Views {
   private Views() {}
 
   static List<View> of(String raw) {
+    return of(raw, Fold.asciiPrefix(raw));
+  }
+
+  /** {@link #of(String)} when the caller knows where {@code raw}'s first non-ASCII character is ({@code ascii}). */
+  static List<View> of(String raw, int ascii) {
     List<View> out = new ArrayList<>(2);
     int[] budget = {MAX_EXTRA};
-    add(out, null, raw, 0, budget);
+    add(out, null, raw, ascii, 0, budget);
     return out;
   }
 
   private static void add(List<View> out, String label, String raw, int depth, int[] budget) {
-    String folded = Fold.fold(raw);
+    add(out, label, raw, Fold.asciiPrefix(raw), depth, budget);
+  }
+
+  private static void add(List<View> out, String label, String raw, int ascii, int depth, int[] budget) {
+    String folded = Fold.fold(raw, ascii);
     out.add(new View(label, folded, depth));
     if (depth >= MAX_DEPTH) {
       return;
     }
     Marks marks;
     Shape shape;
-    // Fold returns an ASCII text itself when folding changes nothing.
-    if (folded == raw || isAscii(raw)) {
+    if (ascii == raw.length()) {
       marks = new Marks();
       shape = Shape.ofAscii(folded, marks);
     } else {
@@ -108,15 +116,6 @@ final class Views {
         }
       }
     }
-  }
-
-  private static boolean isAscii(String s) {
-    for (int i = 0; i < s.length(); i++) {
-      if (s.charAt(i) >= 0x80) {
-        return false;
-      }
-    }
-    return true;
   }
 
   /**
@@ -265,26 +264,55 @@ final class Views {
     static Shape ofAscii(String folded, Marks marks) {
       Shape sh = new Shape();
       int n = folded.length();
-      int b64Run = 0;
-      int word = 0;
-      int start = -1;
+      // Where the current run of base64 characters, of non-whitespace and of [a-z0-9@$] began (-1: none).
+      int b64From = -1;
+      int wordFrom = -1;
+      int tokenFrom = -1;
       int all = 0;
       int hash = 0;
-      for (int i = 0; i < n; i++) {
+      byte[] kinds = KIND;
+      int i = 0;
+      while (i < n) {
         char c = folded.charAt(i);
+        if (c >= 'a' && c <= 'z') {
+          // Most characters: a run of letters continues all three runs, so only the token's kinds and hash change.
+          if (b64From < 0) {
+            b64From = i;
+          }
+          if (wordFrom < 0) {
+            wordFrom = i;
+          }
+          if (tokenFrom < 0) {
+            tokenFrom = i;
+            all = 0;
+            hash = 0;
+          }
+          do {
+            all |= kinds[c];
+            hash = 31 * hash + c;
+            if (++i == n) {
+              break;
+            }
+            c = folded.charAt(i);
+          } while (c >= 'a' && c <= 'z');
+          continue;
+        }
         int kind = Marks.KIND[c];
         if ((kind & Marks.B64) != 0) {
-          if (++b64Run >= 20) {
-            marks.longRun = true;
+          if (b64From < 0) {
+            b64From = i;
           }
-        } else {
-          b64Run = 0;
+        } else if (b64From >= 0) {
+          marks.longRun |= i - b64From >= 20;
+          b64From = -1;
         }
         if ((kind & Marks.SPACE) != 0) {
-          marks.close(word);
-          word = 0;
-        } else {
-          word++;
+          if (wordFrom >= 0) {
+            marks.close(i - wordFrom);
+            wordFrom = -1;
+          }
+        } else if (wordFrom < 0) {
+          wordFrom = i;
         }
         if ((kind & Marks.MARKER) != 0) {
           switch (c) {
@@ -293,24 +321,30 @@ final class Views {
             default -> marks.backslash++;
           }
         }
-        int k = KIND[c];
+        int k = kinds[c];
         if (k != 0) {
-          if (start < 0) {
-            start = i;
+          if (tokenFrom < 0) {
+            tokenFrom = i;
             all = 0;
             hash = 0;
           }
           all |= k;
           hash = 31 * hash + c;
-        } else if (start >= 0) {
-          sh.word(folded, start, i, all, hash);
-          start = -1;
+        } else if (tokenFrom >= 0) {
+          sh.word(folded, tokenFrom, i, all, hash);
+          tokenFrom = -1;
         }
+        i++;
       }
-      if (start >= 0) {
-        sh.word(folded, start, n, all, hash);
+      if (b64From >= 0) {
+        marks.longRun |= n - b64From >= 20;
       }
-      marks.close(word);
+      if (wordFrom >= 0) {
+        marks.close(n - wordFrom);
+      }
+      if (tokenFrom >= 0) {
+        sh.word(folded, tokenFrom, n, all, hash);
+      }
       return sh;
     }
 
