@@ -93,9 +93,10 @@ final class Views {
       derived(out, "rot13", rot13(folded), depth, budget);
     }
     if (shape.leet()) {
+      String passages = leetPassages(folded);
       String[] seen = new String[LEET_ONES.length];
       for (int k = 0; k < LEET_ONES.length; k++) {
-        seen[k] = leet(folded, LEET_ONES[k]);
+        seen[k] = leet(passages, LEET_ONES[k]);
         if (k > 0 && (seen[k].equals(seen[0]) || seen[k].equals(seen[k - 1]))) {
           spend(seen[k], budget);
         } else {
@@ -395,9 +396,19 @@ final class Views {
       return sh;
     }
 
+    /** The kinds of an ASCII character ({@code [a-z0-9@$]} have some), 0 for any other. */
+    static int kind(char c) {
+      return c < 128 ? KIND[c] : 0;
+    }
+
+    /** A word of these kinds and length mixes letters with leetspeak's digits. */
+    static boolean mixedLeet(int all, int length) {
+      return (all & LOWER) != 0 && (all & LEET) != 0 && length >= 3;
+    }
+
     /** A word with digits, @ or $: its leetspeak counts, then its runs of letters and digits. */
     private void mixed(String folded, int from, int to, int all) {
-      if ((all & LOWER) != 0 && (all & LEET) != 0 && to - from >= 3) {
+      if (mixedLeet(all, to - from)) {
         mixedLeet++;
       }
       int run = -1;
@@ -858,6 +869,91 @@ final class Views {
   /** True when several words mix letters with the digits leetspeak uses for letters. */
   static boolean looksLeet(String folded) {
     return Shape.of(folded).leet();
+  }
+
+  /** How far a leetspeak passage reaches on each side of a word that mixes letters and leet digits. */
+  static final int LEET_REACH = 300;
+
+  /**
+   * The sentences of {@code folded} that hold a word mixing letters with leetspeak's digits ("1gn0r3", "pr3v10us"),
+   * each up to {@link #LEET_REACH} characters either side of such words, joined by newlines; the whole text when they
+   * cover all of it. Only these need a leetspeak reading: elsewhere it would read the same words as the text itself.
+   * A long technical text with a few words such as "sha256" or "ipv4" then costs a few short passages, not three more
+   * copies of itself.
+   */
+  static String leetPassages(String folded) {
+    int n = folded.length();
+    StringBuilder sb = null;
+    int spanFrom = -1;
+    int spanTo = -1;
+    int i = 0;
+    while (i < n) {
+      int k = Shape.kind(folded.charAt(i));
+      if (k == 0) {
+        i++;
+        continue;
+      }
+      int start = i;
+      int all = 0;
+      while (i < n && (k = Shape.kind(folded.charAt(i))) != 0) {
+        all |= k;
+        i++;
+      }
+      if (!Shape.mixedLeet(all, i - start)) {
+        continue;
+      }
+      int from = sentenceStart(folded, start);
+      int to = sentenceEnd(folded, i);
+      if (spanTo >= 0 && from <= spanTo) {
+        spanTo = Math.max(spanTo, to);
+        continue;
+      }
+      if (spanTo >= 0) {
+        sb = append(sb, folded, spanFrom, spanTo);
+      }
+      spanFrom = from;
+      spanTo = to;
+    }
+    if (spanTo < 0) {
+      return folded;
+    }
+    if (sb == null && spanFrom == 0 && spanTo == n) {
+      return folded;
+    }
+    return append(sb, folded, spanFrom, spanTo).toString();
+  }
+
+  private static StringBuilder append(StringBuilder sb, String text, int from, int to) {
+    if (sb == null) {
+      sb = new StringBuilder(to - from + 16);
+    } else {
+      sb.append('\n');
+    }
+    return sb.append(text, from, to);
+  }
+
+  private static boolean sentenceEnds(char c) {
+    return c == '.' || c == '!' || c == '?' || c == '\n';
+  }
+
+  /** Where the sentence holding {@code at} starts, at most {@link #LEET_REACH} characters back. */
+  private static int sentenceStart(String text, int at) {
+    int limit = Math.max(0, at - LEET_REACH);
+    int i = at;
+    while (i > limit && !sentenceEnds(text.charAt(i - 1))) {
+      i--;
+    }
+    return i;
+  }
+
+  /** Where the sentence running through {@code at} ends (after its full stop), at most {@link #LEET_REACH} on. */
+  private static int sentenceEnd(String text, int at) {
+    int limit = Math.min(text.length(), at + LEET_REACH);
+    int i = at;
+    while (i < limit && !sentenceEnds(text.charAt(i))) {
+      i++;
+    }
+    return i < limit ? i + 1 : i;
   }
 
   /**

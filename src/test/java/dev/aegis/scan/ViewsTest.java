@@ -102,6 +102,24 @@ class ViewsTest {
   }
 
   @Test
+  void leetspeakIsReadOnlyInTheSentencesThatHoldIt() {
+    String filler = "Reads the file and returns its text. ".repeat(20);
+    String text = filler + "Computes a sha256 digest. " + filler + "Note: " + ScannerTest.leet(ATTACK) + ". " + filler
+        + "Also ipv4 and md5 work";
+    String leetAttack = ScannerTest.leet(ATTACK).toLowerCase(java.util.Locale.ROOT);
+    // Each sentence with a word mixing letters and leet digits, nothing else.
+    assertThat(Views.leetPassages(text.toLowerCase(java.util.Locale.ROOT)))
+        .isEqualTo(" computes a sha256 digest.\n note: " + leetAttack + ".\n also ipv4 and md5 work");
+    // A sentence longer than the reach is cut around its mixed words; a text that is all leet is read whole.
+    String longOne = "x ".repeat(400) + "1gn0r3 " + "y ".repeat(400);
+    assertThat(Views.leetPassages(longOne)).hasSize(2 * Views.LEET_REACH + "1gn0r3".length());
+    assertThat(Views.leetPassages("1gn0r3 4ll pr3v10us")).isEqualTo("1gn0r3 4ll pr3v10us");
+    // The attack is still found, and read as leetspeak, in the middle of a long benign description.
+    Report r = Scanner.builtIn().scanText("t", text, Surface.DEFINITION);
+    assertThat(r.findings()).anySatisfy(f -> assertThat(f.message()).contains("hidden as leetspeak"));
+  }
+
+  @Test
   void rot13IsRecognisedOnlyWhenRot13WordsOutnumberEnglishOnes() {
     assertThat(Views.looksRot13(Views.rot13(FOLDED))).isTrue();
     assertThat(Views.looksRot13(FOLDED)).isFalse();
