@@ -189,15 +189,11 @@ final class Backtracker {
       case Prefilter.BEGIN -> p == ws;
       case Prefilter.END -> p == we;
       default -> {
-        boolean before = p > ws && isWord(text.charAt(p - 1));
-        boolean after = p < we && isWord(text.charAt(p));
+        boolean before = p > ws && Prefilter.isWord(text.charAt(p - 1));
+        boolean after = p < we && Prefilter.isWord(text.charAt(p));
         yield (before != after) == (kind == Prefilter.WORD_BOUNDARY);
       }
     };
-  }
-
-  private static boolean isWord(char c) {
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
   }
 
   private static boolean contains(int[] ranges, int c) {
@@ -342,7 +338,7 @@ final class Backtracker {
         return add(ASSERT, a.kind(), next, -1);
       }
       Prefilter.Rep r = (Prefilter.Rep) n;
-      if (canBeEmpty(r.item())) {
+      if (Prefilter.nullable(r.item())) {
         throw new IllegalStateException("repeated part can match the empty string");
       }
       int s = next;
@@ -365,22 +361,6 @@ final class Backtracker {
         s = build(r.item(), s);
       }
       return s;
-    }
-
-    private static boolean canBeEmpty(Prefilter.Node n) {
-      if (n instanceof Prefilter.Chars) {
-        return false;
-      }
-      if (n instanceof Prefilter.Assert) {
-        return true;
-      }
-      if (n instanceof Prefilter.Rep r) {
-        return r.min() == 0 || canBeEmpty(r.item());
-      }
-      if (n instanceof Prefilter.Alt alt) {
-        return alt.items().stream().anyMatch(Program::canBeEmpty);
-      }
-      return ((Prefilter.Cat) n).items().stream().allMatch(Program::canBeEmpty);
     }
   }
 }

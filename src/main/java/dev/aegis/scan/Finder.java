@@ -6,12 +6,14 @@ import java.nio.CharBuffer;
 
 /**
  * Finds a rule pattern's matches in a window of text with the same results as RE2/J's {@code find}, but cheaply:
- * the {@link Prefilter}'s DFA rules out windows with no match and tells where the leftmost match can start; RE2/J
- * then matches <em>anchored</em> at that position (one step per character instead of re-trying every alternative at
- * every position), and only falls back to an unanchored search from there when the anchored attempt fails.
+ * the {@link Prefilter}'s DFA rules out windows with no match and tells where the leftmost match can start; the
+ * {@link Backtracker} then finds the match from that position, each (instruction, position) at most once.
  *
- * <p>Anchoring at {@code start} while keeping the character before it as context (for {@code \b}) uses a second
- * compiled form, {@code (?s:.)(?:PATTERN)}, run from one character earlier.
+ * <p>For a pattern the backtracker leaves alone (a repeat that can match nothing, a window too large for its visited
+ * set), RE2/J matches <em>anchored</em> at that position instead, with only the alternatives that can start with its
+ * character, and falls back to an unanchored search from there when the anchored attempt fails. Anchoring at
+ * {@code start} while keeping the character before it as context (for {@code \b}) uses a second compiled form,
+ * {@code (?s:.)(?:PATTERN)}, run from one character earlier.
  *
  * <pre>{@code
  * Finder f = Finder.of(Pattern.compile("\\bignore\\b"));

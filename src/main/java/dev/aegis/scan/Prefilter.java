@@ -192,7 +192,8 @@ final class Prefilter {
     return source.substring(n.from(), n.to());
   }
 
-  private static boolean nullable(Node n) {
+  /** Whether {@code n} can match the empty string. */
+  static boolean nullable(Node n) {
     if (n instanceof Chars) {
       return false;
     }
@@ -637,7 +638,8 @@ final class Prefilter {
     return false;
   }
 
-  private static boolean isWord(int c) {
+  /** An ASCII word character, as RE2/J's {@code \b} reads them. */
+  static boolean isWord(int c) {
     return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || c == '_';
   }
 
