@@ -122,6 +122,37 @@ final class Prefilter {
   }
 
   /**
+   * How many copies RE2/J makes of {@code regex}'s most nested part (counted repeats multiply: {@code ((x){50}){50}} is
+   * 2,500), and of its most nested part that can match nothing (RE2/J follows those copies by recursion); 1 and 1
+   * for a pattern outside the syntax this class reads. {@link RuleSet} refuses patterns past its limits.
+   */
+  static long[] repeatCopies(String regex) {
+    try {
+      return copies(new Parser(regex).parseAll());
+    } catch (IllegalStateException | IllegalArgumentException e) {
+      return new long[] {1, 1};
+    }
+  }
+
+  /** {copies of the most nested part, copies of the most nested part that can match nothing}. */
+  private static long[] copies(Node n) {
+    if (n instanceof Rep r) {
+      long[] inner = copies(r.item());
+      long k = Math.max(1, r.max() == -1 ? r.min() : r.max());
+      long empty = nullable(r.item()) ? k * inner[1] : inner[1];
+      return new long[] {Math.min(1L << 40, k * inner[0]), Math.min(1L << 40, empty)};
+    }
+    long[] most = {1, 1};
+    List<Node> items = n instanceof Cat cat ? cat.items() : n instanceof Alt alt ? alt.items() : List.of();
+    for (Node item : items) {
+      long[] c = copies(item);
+      most[0] = Math.max(most[0], c[0]);
+      most[1] = Math.max(most[1], c[1]);
+    }
+    return most;
+  }
+
+  /**
    * The pattern for matches that start with the ASCII character {@code c}: alternatives that cannot begin with it
    * left out, or null when no match can start with it. RE2/J's anchored match spends most of its time on the first
    * character, adding every alternative of a large alternation to its thread list; with only those that can start

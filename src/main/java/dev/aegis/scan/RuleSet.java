@@ -281,15 +281,29 @@ public final class RuleSet {
     return out;
   }
 
+  /** The most copies RE2/J may make of a pattern's most nested part (its program grows with them). */
+  static final long MAX_REPEAT_COPIES = 20_000;
+  /** The most copies of a nested part that can match nothing (RE2/J walks those by recursion, on the stack). */
+  static final long MAX_EMPTY_COPIES = 1_000;
+
   private static Pattern compile(String regex, String field) {
     if (regex == null) {
       return null;
     }
+    Pattern pattern;
     try {
-      return Pattern.compile(regex);
+      pattern = Pattern.compile(regex);
     } catch (PatternSyntaxException e) {
       throw new IllegalArgumentException("'" + field + "' is not a valid RE2 expression: " + e.getMessage());
     }
+    long[] copies = Prefilter.repeatCopies(regex);
+    if (copies[0] > MAX_REPEAT_COPIES || copies[1] > MAX_EMPTY_COPIES) {
+      throw new IllegalArgumentException("'" + field + "' nests counted repeats too deeply: RE2/J would copy its"
+          + " innermost part " + Math.max(copies[0], copies[1]) + " times (at most " + MAX_REPEAT_COPIES
+          + ", or " + MAX_EMPTY_COPIES + " for a part that can match nothing); scanning with it could exhaust"
+          + " memory or the stack");
+    }
+    return pattern;
   }
 
   private static Surface surface(String s) {

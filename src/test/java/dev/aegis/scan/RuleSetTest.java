@@ -106,6 +106,18 @@ class RuleSetTest {
   }
 
   @Test
+  void nestedRepeatsRE2jCannotHoldAreRefusedWithAClearMessage() {
+    // ((((x){50}){50}){50}) is 125,000 copies of x in RE2/J's program; (^(|x){50}){50} 2,500 nested empty steps.
+    assertThat(error(ruleFile("  - id: DEEP\n    severity: high\n    pattern: '(((x){50}){50}){50}'\n    message: m\n")))
+        .contains("(DEEP)").contains("nests counted repeats too deeply").contains("125000 times");
+    assertThat(error(ruleFile("  - id: EMPTY\n    severity: high\n    pattern: '(^(|x){50}){50}$'\n    message: m\n")))
+        .contains("(EMPTY)").contains("2500 times");
+    // Repeats side by side do not multiply: every built-in rule loads, and so does this.
+    assertThat(RuleSet.parse("user.yaml", ruleFile("  - id: WIDE\n    severity: high\n"
+        + "    pattern: 'a[^.]{0,600}b[^.]{0,600}c'\n    message: m\n")).rules()).hasSize(2); // with OK_RULE
+  }
+
+  @Test
   void patternAndDetectorTogetherOrNeitherIsAnError() {
     assertThat(error(ruleFile("  - id: BOTH\n    severity: low\n    pattern: x\n    detector: size\n"
         + "    message: m\n"))).contains("(BOTH)").contains("exactly one of 'pattern' and 'detector'");
