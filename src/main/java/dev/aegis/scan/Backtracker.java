@@ -1,7 +1,6 @@
 package dev.aegis.scan;
 
 import java.util.Arrays;
-import java.util.List;
 
 /**
  * Finds a pattern's leftmost-first match, the one RE2/J's {@code find} reports, by a bounded backtracking search over
@@ -14,12 +13,12 @@ import java.util.List;
  * alternation at every character: tens of microseconds per match. Here the gap is walked once, and the alternation is
  * tried only where {@code \b} holds.
  *
- * <p>Built from the syntax tree {@link Prefilter} read, so it covers the same RE2 subset, with counted repetition
- * expanded as RE2/J expands it ({@code x{2,4}} = {@code xx(x(x)?)?}) and lazy quantifiers kept lazy. A pattern with a
- * repeated part that can match the empty string (where engines differ on which empty iteration wins) or one too
- * large to expand gets no backtracker ({@link #of} returns null), and {@link #find} answers {@link #TOO_BIG} when a
- * window would need more than {@link #MAX_BITS} visited bits; the caller then asks RE2/J. Thread-safe: the scratch is
- * per thread.
+ * <p>Built from the syntax tree {@link Prefilter} read, by its {@link Prefilter.Builder#exact()}, so it covers the same
+ * RE2 subset, with counted repetition expanded as RE2/J expands it ({@code x{2,4}} = {@code xx(x(x)?)?}) and lazy
+ * quantifiers kept lazy. A pattern with a repeated part that can match the empty string (where engines differ on
+ * which empty iteration wins) or one too large to expand gets no backtracker ({@link #of} returns null), and
+ * {@link #find} answers {@link #TOO_BIG} when a window would need more than {@link #MAX_BITS} visited bits; the
+ * caller then asks RE2/J. Thread-safe: the scratch is per thread.
  *
  * <pre>{@code
  * Backtracker b = Backtracker.of(Prefilter.compile("\\bsend\\b[^.]{0,20}\\bkeys?\\b"));
@@ -27,16 +26,14 @@ import java.util.List;
  * }</pre>
  */
 final class Backtracker {
-  static final int MAX_INSTRUCTIONS = 20_000;
   /** The most visited-set bits one search may use (instructions × window characters): 512 KB. */
   static final long MAX_BITS = 4L << 20;
   /** {@link #find}'s answer when the window is too large for the visited set. */
   static final int[] TOO_BIG = new int[0];
 
-  private static final byte CHAR = 0;
-  private static final byte SPLIT = 1;
-  private static final byte ASSERT = 2;
-  private static final byte MATCH = 3;
+  private static final byte CHAR = Prefilter.CHAR;
+  private static final byte SPLIT = Prefilter.SPLIT;
+  private static final byte ASSERT = Prefilter.ASSERT;
 
   private final byte[] op;
   private final int[] arg;
@@ -54,13 +51,12 @@ final class Backtracker {
   /** One per thread for every backtracker (a search never runs inside another), so lookups stay cheap. */
   private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
-  private Backtracker(Program p) {
-    int n = p.size;
-    op = Arrays.copyOf(p.op, n);
-    arg = Arrays.copyOf(p.arg, n);
-    out = Arrays.copyOf(p.out, n);
-    out1 = Arrays.copyOf(p.out1, n);
-    start = p.start;
+  private Backtracker(Prefilter.Builder p, int start) {
+    op = p.ops();
+    arg = Prefilter.Builder.ints(p.arg);
+    out = Prefilter.Builder.ints(p.out);
+    out1 = Prefilter.Builder.ints(p.out1);
+    this.start = start;
     ranges = p.sets.toArray(int[][]::new);
     low = new long[ranges.length];
     high = new long[ranges.length];
@@ -85,9 +81,9 @@ final class Backtracker {
       return null;
     }
     try {
-      Program p = new Program();
-      p.start = p.build(prefilter.syntax(), p.add(MATCH, 0, -1, -1));
-      return new Backtracker(p);
+      Prefilter.Builder p = Prefilter.Builder.exact();
+      int start = p.build(prefilter.syntax(), p.add(Prefilter.MATCH, 0, -1, -1));
+      return new Backtracker(p, start);
     } catch (IllegalStateException e) {
       return null;
     }
@@ -162,7 +158,7 @@ final class Backtracker {
             if (Character.isHighSurrogate((char) c) && next < we && Character.isLowSurrogate(text.charAt(next))) {
               c = Character.toCodePoint((char) c, text.charAt(next++));
             }
-            if (!contains(ranges[arg[ip]], c)) {
+            if (!Prefilter.contains(ranges[arg[ip]], c)) {
               break;
             }
           }
@@ -194,18 +190,6 @@ final class Backtracker {
         yield (before != after) == (kind == Prefilter.WORD_BOUNDARY);
       }
     };
-  }
-
-  private static boolean contains(int[] ranges, int c) {
-    for (int i = 0; i < ranges.length; i += 2) {
-      if (c < ranges[i]) {
-        return false;
-      }
-      if (c <= ranges[i + 1]) {
-        return true;
-      }
-    }
-    return false;
   }
 
   /**
@@ -276,91 +260,6 @@ final class Backtracker {
       stack[sp] = ip;
       stack[sp + 1] = p;
       return sp + 2;
-    }
-  }
-
-  /** The exact program, built back to front like the prefilter's NFA: {@code build(node, next)} leads to next. */
-  private static final class Program {
-    byte[] op = new byte[64];
-    int[] arg = new int[64];
-    int[] out = new int[64];
-    int[] out1 = new int[64];
-    int size;
-    int start;
-    final List<int[]> sets = new java.util.ArrayList<>();
-    private final java.util.Map<String, Integer> setIds = new java.util.HashMap<>();
-
-    int add(byte o, int a, int next, int next1) {
-      if (size >= MAX_INSTRUCTIONS) {
-        throw new IllegalStateException("pattern too large to expand");
-      }
-      if (size == op.length) {
-        op = Arrays.copyOf(op, size * 2);
-        arg = Arrays.copyOf(arg, size * 2);
-        out = Arrays.copyOf(out, size * 2);
-        out1 = Arrays.copyOf(out1, size * 2);
-      }
-      op[size] = o;
-      arg[size] = a;
-      out[size] = next;
-      out1[size] = next1;
-      return size++;
-    }
-
-    /** A SPLIT preferring {@code first} (or {@code second} when lazy). */
-    int split(int first, int second, boolean lazy) {
-      return lazy ? add(SPLIT, 0, second, first) : add(SPLIT, 0, first, second);
-    }
-
-    int build(Prefilter.Node n, int next) {
-      if (n instanceof Prefilter.Chars c) {
-        int id = setIds.computeIfAbsent(Arrays.toString(c.ranges()), k -> {
-          sets.add(c.ranges());
-          return sets.size() - 1;
-        });
-        return add(CHAR, id, next, -1);
-      }
-      if (n instanceof Prefilter.Cat cat) {
-        int s = next;
-        for (int k = cat.items().size() - 1; k >= 0; k--) {
-          s = build(cat.items().get(k), s);
-        }
-        return s;
-      }
-      if (n instanceof Prefilter.Alt alt) {
-        int s = build(alt.items().get(alt.items().size() - 1), next);
-        for (int k = alt.items().size() - 2; k >= 0; k--) {
-          s = add(SPLIT, 0, build(alt.items().get(k), next), s);
-        }
-        return s;
-      }
-      if (n instanceof Prefilter.Assert a) {
-        return add(ASSERT, a.kind(), next, -1);
-      }
-      Prefilter.Rep r = (Prefilter.Rep) n;
-      if (Prefilter.nullable(r.item())) {
-        throw new IllegalStateException("repeated part can match the empty string");
-      }
-      int s = next;
-      if (r.max() == -1) {
-        int loop = split(-1, next, r.lazy());
-        int body = build(r.item(), loop);
-        if (r.lazy()) {
-          out1[loop] = body;
-        } else {
-          out[loop] = body;
-        }
-        s = loop;
-      } else {
-        // (x(x(x)?)?)?: each optional copy leads to the next one or, skipped, past them all.
-        for (int k = 0; k < r.max() - r.min(); k++) {
-          s = split(build(r.item(), s), next, r.lazy());
-        }
-      }
-      for (int k = 0; k < r.min(); k++) {
-        s = build(r.item(), s);
-      }
-      return s;
     }
   }
 }

@@ -33,10 +33,10 @@ final class Prefilter {
   private static final int MAX_OPTIONAL = 3;
 
   // NFA: parallel arrays.
-  private static final byte CHAR = 0;
-  private static final byte SPLIT = 1;
-  private static final byte ASSERT = 2;
-  private static final byte MATCH = 3;
+  static final byte CHAR = 0;
+  static final byte SPLIT = 1;
+  static final byte ASSERT = 2;
+  static final byte MATCH = 3;
   static final int BEGIN = 0;
   static final int END = 1;
   static final int WORD_BOUNDARY = 2;
@@ -478,17 +478,10 @@ final class Prefilter {
     private byte[] endMatch = new byte[16];
 
     Dfa(Builder b, int start, int[] representative) {
-      int n = b.op.size();
-      op = new byte[n];
-      arg = new int[n];
-      out = new int[n];
-      out1 = new int[n];
-      for (int i = 0; i < n; i++) {
-        op[i] = b.op.get(i);
-        arg[i] = b.arg.get(i);
-        out[i] = b.out.get(i);
-        out1[i] = b.out1.get(i);
-      }
+      op = b.ops();
+      arg = Builder.ints(b.arg);
+      out = Builder.ints(b.out);
+      out1 = Builder.ints(b.out1);
       this.start = start;
       sets = new boolean[b.sets.size()][classes];
       for (int s = 0; s < b.sets.size(); s++) {
@@ -660,9 +653,13 @@ final class Prefilter {
     return lo;
   }
 
-  private static boolean contains(int[] ranges, int c) {
+  /** Whether sorted inclusive {@code ranges} hold {@code c}. */
+  static boolean contains(int[] ranges, int c) {
     for (int i = 0; i < ranges.length; i += 2) {
-      if (c >= ranges[i] && c <= ranges[i + 1]) {
+      if (c < ranges[i]) {
+        return false;
+      }
+      if (c <= ranges[i + 1]) {
         return true;
       }
     }
@@ -1114,25 +1111,50 @@ final class Prefilter {
 
   // ------------------------------------------------------------------------------------------------ NFA
 
-  /** Thompson construction, built back to front: {@code build(node, next)} returns the state that leads to next. */
-  private static final class Builder {
+  /**
+   * Thompson construction, built back to front: {@code build(node, next)} returns the state that leads to next. Two
+   * modes: for the DFAs, a wide bound may be dropped ({@code x{0,40}} read as {@code x*}: the language only grows,
+   * {@link #relaxed} says so); {@link #exact()}, for the {@link Backtracker}, every counted repeat is expanded as
+   * RE2/J expands it and a repeated part that can match nothing is refused. Lazy repeats prefer fewer copies (the
+   * order of a SPLIT's two ways, which only the backtracker reads).
+   */
+  static final class Builder {
     final List<Byte> op = new ArrayList<>();
     final List<Integer> arg = new ArrayList<>();
     final List<Integer> out = new ArrayList<>();
     final List<Integer> out1 = new ArrayList<>();
     final List<int[]> sets = new ArrayList<>();
     boolean relaxed;
+    private final boolean exact;
     private final Map<String, Integer> setIds = new HashMap<>();
+
+    Builder() {
+      this(false);
+    }
+
+    private Builder(boolean exact) {
+      this.exact = exact;
+    }
+
+    /** A builder that keeps every bound and the order of lazy repeats. */
+    static Builder exact() {
+      return new Builder(true);
+    }
 
     int add(byte o, int a, int next, int next1) {
       if (op.size() >= MAX_NFA) {
-        throw new IllegalStateException("pattern too large to prefilter");
+        throw new IllegalStateException("pattern too large to compile");
       }
       op.add(o);
       arg.add(a);
       out.add(next);
       out1.add(next1);
       return op.size() - 1;
+    }
+
+    /** A SPLIT preferring {@code first} (or {@code second} when lazy). */
+    private int split(int first, int second, boolean lazy) {
+      return lazy ? add(SPLIT, 0, second, first) : add(SPLIT, 0, first, second);
     }
 
     int build(Node n, int next) {
@@ -1161,25 +1183,40 @@ final class Prefilter {
         return add(ASSERT, a.kind(), next, -1);
       }
       Rep r = (Rep) n;
+      if (exact && nullable(r.item())) {
+        throw new IllegalStateException("repeated part can match the empty string");
+      }
       int s = next;
-      if (r.max() != -1 && r.max() - r.min() <= MAX_OPTIONAL && r.min() <= MAX_COUNT) {
-        // Few optional copies (x?, x{2,3}): exact, nested (x(x)?)?.
+      if (r.max() != -1 && (exact || (r.max() - r.min() <= MAX_OPTIONAL && r.min() <= MAX_COUNT))) {
+        // (x(x(x)?)?)?: each optional copy leads to the next one or, skipped, past them all.
         for (int k = 0; k < r.max() - r.min(); k++) {
-          s = add(SPLIT, 0, build(r.item(), s), next);
+          s = split(build(r.item(), s), next, r.lazy());
         }
       } else {
         // Unbounded, or a wide bound dropped (x{0,40} read as x*): the language only grows.
-        relaxed |= r.max() != -1 || r.min() > MAX_COUNT;
-        int loop = add(SPLIT, 0, -1, next);
+        relaxed |= !exact && (r.max() != -1 || r.min() > MAX_COUNT);
+        int loop = split(-1, next, r.lazy());
         int body = build(r.item(), loop);
-        out.set(loop, body);
+        (r.lazy() ? out1 : out).set(loop, body);
         s = loop;
       }
-      // The required copies; past MAX_COUNT the loop above stands in for the rest (the language only grows).
-      for (int k = 0; k < Math.min(r.min(), MAX_COUNT); k++) {
+      // The required copies; for the DFAs, past MAX_COUNT the loop above stands in for the rest.
+      for (int k = 0; k < (exact ? r.min() : Math.min(r.min(), MAX_COUNT)); k++) {
         s = build(r.item(), s);
       }
       return s;
+    }
+
+    byte[] ops() {
+      byte[] a = new byte[op.size()];
+      for (int i = 0; i < a.length; i++) {
+        a[i] = op.get(i);
+      }
+      return a;
+    }
+
+    static int[] ints(List<Integer> list) {
+      return list.stream().mapToInt(Integer::intValue).toArray();
     }
   }
 }
